@@ -1,0 +1,31 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, models
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    def _credit_receivable_lines(self):
+        return (self.debit_move_id | self.credit_move_id).filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        lines = partials._credit_receivable_lines()
+        if lines:
+            self.env["credit.exposure"].sudo()._refresh(
+                lines.partner_id, lines.company_id
+            )
+        return partials
+
+    def unlink(self):
+        lines = self._credit_receivable_lines()
+        res = super().unlink()
+        lines = lines.exists()
+        if lines:
+            self.env["credit.exposure"].sudo()._refresh(
+                lines.partner_id, lines.company_id
+            )
+        return res

@@ -1,0 +1,408 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.float_utils import float_compare
+
+
+class CreditExposure(models.Model):
+    """Credit exposure of one commercial partner in one company, in company currency.
+
+    The figures live in this table, not on ``res_partner``: updating the partner row on
+    every invoice and payment caused write contention and serialization failures with
+    people editing customers (the OCA stored them on the partner once and withdrew it).
+    Rows are maintained set-based by :meth:`_refresh` for the partners an event touches,
+    and every morning for the rows whose open items became overdue (``next_due_date``).
+    """
+
+    _name = "credit.exposure"
+    _description = "Credit Exposure"
+    _order = "exposure_total desc, id"
+    _rec_name = "partner_id"
+
+    # ------------------------------------------------------------------ fields
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    receivable_amount = fields.Monetary(
+        "Open Receivables",
+        readonly=True,
+        help="Unreconciled residual of posted receivable items, credit notes and "
+        "unreconciled payments deducted.",
+    )
+    overdue_amount = fields.Monetary(
+        "Overdue",
+        readonly=True,
+        help="Open receivables whose due date is before today (never negative).",
+    )
+    oldest_overdue_date = fields.Date(
+        "Oldest Overdue Due Date",
+        readonly=True,
+        help="Due date of the oldest open item past due.",
+    )
+    next_due_date = fields.Date(
+        readonly=True,
+        index="btree_not_null",
+        help="Earliest due date of an open item not yet overdue: the day this row's "
+        "overdue figures change with the calendar.",
+    )
+    draft_invoice_amount = fields.Monetary(
+        "Draft Invoices",
+        readonly=True,
+        help="Draft customer invoices minus draft credit notes (when the company "
+        "counts draft invoices).",
+    )
+    order_amount = fields.Monetary(
+        "Orders Not Invoiced",
+        readonly=True,
+        help="Confirmed sale orders not yet invoiced, taxes included, converted at the "
+        "company rate of the day.",
+    )
+    exposure_total = fields.Monetary("Exposure", readonly=True)
+    credit_limit = fields.Monetary(
+        readonly=True,
+        help="Limit in force: a temporary limit while it runs, else the "
+        "customer's credit limit.",
+    )
+    available_credit = fields.Monetary(readonly=True)
+    over_limit = fields.Boolean(readonly=True, index=True)
+    refreshed_on = fields.Date("Computed On", readonly=True)
+    overdue_days = fields.Integer(
+        "Oldest Overdue (days)",
+        compute="_compute_overdue_days",
+        help="Age in days of the oldest overdue item, counted from its due date.",
+    )
+
+    _partner_company_uniq = models.UniqueIndex(
+        "(partner_id, company_id)", "A customer has one exposure row per company."
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("oldest_overdue_date")
+    def _compute_overdue_days(self):
+        today = fields.Date.context_today(self)
+        for row in self:
+            row.overdue_days = (
+                (today - row.oldest_overdue_date).days if row.oldest_overdue_date else 0
+            )
+
+    # ------------------------------------------------------------------ business
+    @api.model
+    def _refresh(self, partners=None, companies=None):
+        """Recompute exposure rows, set-based, independent of the user's companies.
+
+        :param partners: ``res.partner`` records (any contact: their commercial partner
+            is refreshed), or ``None`` for all customers.
+        :param companies: ``res.company`` records to restrict to, or ``None`` for all.
+        :return: the refreshed ``credit.exposure`` rows.
+        """
+        if partners is not None:
+            partners = partners.commercial_partner_id
+            if not partners:
+                return self.browse()
+        self.env.flush_all()
+        today = fields.Date.context_today(self)
+        partner_ids = tuple(partners.ids) if partners is not None else None
+        company_ids = tuple(companies.ids) if companies else None
+
+        def where(alias_partner, alias_company):
+            clauses = [SQL("TRUE")]
+            if partner_ids is not None:
+                clauses.append(
+                    SQL("%s IN %s", SQL.identifier(*alias_partner), partner_ids)
+                )
+            if company_ids is not None:
+                clauses.append(
+                    SQL("%s IN %s", SQL.identifier(*alias_company), company_ids)
+                )
+            return SQL(" AND ").join(clauses)
+
+        figures = defaultdict(lambda: defaultdict(float))
+        dates = {}
+        # 1. posted receivables: one aggregate over the unreconciled receivable lines
+        for pid, cid, residual, overdue, oldest, next_due in self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id, aml.company_id,
+                   SUM(aml.amount_residual),
+                   SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < %(today)s),
+                   MIN(aml.date_maturity) FILTER (
+                       WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
+                   MIN(aml.date_maturity) FILTER (
+                       WHERE aml.date_maturity >= %(today)s AND aml.amount_residual > 0)
+              FROM account_move_line aml
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE aml.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND %(where)s
+             GROUP BY 1, 2
+            """,
+                today=today,
+                where=where(("p", "commercial_partner_id"), ("aml", "company_id")),
+            )
+        ):
+            figures[pid, cid]["receivable"] = residual or 0.0
+            figures[pid, cid]["overdue"] = max(overdue or 0.0, 0.0)
+            dates[pid, cid] = (oldest, next_due)
+        # 2. draft invoices, for the companies that count them
+        for pid, cid, amount in self.env.execute_query(
+            SQL(
+                """
+            SELECT m.commercial_partner_id, m.company_id, SUM(m.amount_total_signed)
+              FROM account_move m
+              JOIN res_company c ON c.id = m.company_id
+             WHERE m.state = 'draft' AND m.move_type IN ('out_invoice', 'out_refund')
+               AND c.credit_include_draft_invoices
+               AND %(where)s
+             GROUP BY 1, 2
+            """,
+                where=where(("m", "commercial_partner_id"), ("m", "company_id")),
+            )
+        ):
+            figures[pid, cid]["draft"] = amount or 0.0
+        # 3. confirmed orders not invoiced yet (quantities on draft invoices count as
+        #    invoiced: those amounts are in the draft invoice figure when it is counted)
+        to_convert = []
+        for pid, cid, currency_id, amount in self.env.execute_query(
+            SQL(
+                """
+            SELECT p.commercial_partner_id, so.company_id, so.currency_id,
+                   SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                       / sol.product_uom_qty)
+              FROM sale_order_line sol
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND sol.display_type IS NULL
+               AND sol.product_uom_qty > 0 AND NOT sol.is_downpayment
+               AND %(where)s
+             GROUP BY 1, 2, 3
+            """,
+                where=where(("p", "commercial_partner_id"), ("so", "company_id")),
+            )
+        ):
+            to_convert.append((pid, cid, currency_id, amount or 0.0))
+        if to_convert:
+            company_recs = self.env["res.company"].browse({r[1] for r in to_convert})
+            currencies = self.env["res.currency"].browse({r[2] for r in to_convert})
+            rates = {
+                (company.id, currency.id): currency._get_conversion_rate(
+                    currency, company.currency_id, company, today
+                )
+                for company in company_recs
+                for currency in currencies
+            }
+            for pid, cid, currency_id, amount in to_convert:
+                figures[pid, cid]["orders"] += amount * rates[cid, currency_id]
+        return self._write_rows(figures, dates, partner_ids, company_ids, today)
+
+    def _write_rows(self, figures, dates, partner_ids, company_ids, today):
+        """Upsert the rows in one statement and zero the rows of partners in scope that
+        no longer have any figure; the limit in force is read from the partner's
+        company-dependent values in the same statement."""
+        keys = list(figures)
+        if partner_ids is not None:
+            # partners in scope without any figure still get (or keep) a zeroed row,
+            # so that the block can lock it
+            companies = company_ids or tuple(
+                self.env["res.company"].sudo().search([]).ids
+            )
+            keys += [
+                (pid, cid)
+                for pid in partner_ids
+                for cid in companies
+                if (pid, cid) not in figures
+            ]
+        else:
+            # all partners: reset rows that no longer appear
+            keys += [
+                (pid, cid)
+                for pid, cid in self.env.execute_query(
+                    SQL(
+                        "SELECT partner_id, company_id FROM credit_exposure %s",
+                        SQL("WHERE company_id IN %s", company_ids)
+                        if company_ids
+                        else SQL(),
+                    )
+                )
+                if (pid, cid) not in figures
+            ]
+        if not keys:
+            return self.browse()
+        partner_model = self.env["res.partner"]
+        field = partner_model._fields["credit_limit"]
+        default_limits = {
+            company.id: field.get_company_dependent_fallback(
+                partner_model.with_company(company)
+            )
+            or 0.0
+            for company in self.env["res.company"].browse({key[1] for key in keys})
+        }
+        values = []
+        for key in keys:
+            fig = figures.get(key, {})
+            oldest, next_due = dates.get(key, (None, None))
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    key[0],
+                    key[1],
+                    default_limits[key[1]],
+                    round(fig.get("receivable", 0.0), 6),
+                    round(fig.get("overdue", 0.0), 6),
+                    oldest,
+                    next_due,
+                    round(fig.get("draft", 0.0), 6),
+                    round(fig.get("orders", 0.0), 6),
+                )
+            )
+        uid = self.env.uid
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+            WITH v(partner_id, company_id, default_limit, receivable, overdue, oldest,
+                   next_due, draft, orders) AS (VALUES %(values)s),
+            lim AS (
+                SELECT v.*, v.receivable + v.draft + v.orders AS total,
+                       CASE WHEN p.credit_limit_temporary_expiry IS NOT NULL
+                             AND (p.credit_limit_temporary_expiry ->> v.company_id::text)
+                                 ::date >= %(today)s
+                            THEN COALESCE((p.credit_limit_temporary
+                                           ->> v.company_id::text)::numeric, 0)
+                            ELSE COALESCE((p.credit_limit ->> v.company_id::text)::numeric,
+                                          v.default_limit)
+                       END AS credit_limit
+                  FROM v JOIN res_partner p ON p.id = v.partner_id
+            )
+            INSERT INTO credit_exposure AS e (
+                partner_id, company_id, receivable_amount, overdue_amount,
+                oldest_overdue_date, next_due_date, draft_invoice_amount, order_amount,
+                exposure_total, credit_limit, available_credit, over_limit, refreshed_on,
+                create_uid, create_date, write_uid, write_date)
+            SELECT partner_id, company_id, receivable, overdue, oldest::date,
+                   next_due::date, draft, orders, total, credit_limit,
+                   credit_limit - total, credit_limit > 0 AND total > credit_limit,
+                   %(today)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                   now() at time zone 'UTC'
+              FROM lim
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                receivable_amount = EXCLUDED.receivable_amount,
+                overdue_amount = EXCLUDED.overdue_amount,
+                oldest_overdue_date = EXCLUDED.oldest_overdue_date,
+                next_due_date = EXCLUDED.next_due_date,
+                draft_invoice_amount = EXCLUDED.draft_invoice_amount,
+                order_amount = EXCLUDED.order_amount,
+                exposure_total = EXCLUDED.exposure_total,
+                credit_limit = EXCLUDED.credit_limit,
+                available_credit = EXCLUDED.available_credit,
+                over_limit = EXCLUDED.over_limit,
+                refreshed_on = EXCLUDED.refreshed_on,
+                write_uid = EXCLUDED.write_uid,
+                write_date = EXCLUDED.write_date
+            RETURNING e.id
+            """,
+                    values=SQL(", ").join(values),
+                    today=today,
+                    uid=uid,
+                )
+            )
+        ]
+        self.invalidate_model()
+        return self.browse(ids)
+
+    @api.model
+    def _get_rows(self, partners, company, lock=False):
+        """Exposure rows of the commercial partners in ``company`` (or in every company
+        when the company consolidates group exposure), created when missing.
+
+        With ``lock``, the rows are locked ``FOR NO KEY UPDATE`` so that two
+        transactions confirming orders of one customer are serialized on this row, not
+        on the partner (people editing the customer are not blocked).
+        """
+        partners = partners.commercial_partner_id
+        rows = self.sudo().search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", company.id)
+                if not company.credit_group_exposure
+                else ("company_id", "!=", False),
+            ]
+        )
+        missing = partners - rows.filtered(lambda r: r.company_id == company).partner_id
+        if missing:
+            rows |= self.sudo()._refresh(missing, company)
+            rows = rows.filtered(
+                lambda r: r.company_id == company or company.credit_group_exposure
+            )
+        if lock and rows:
+            self.env.execute_query(
+                SQL(
+                    "SELECT id FROM credit_exposure WHERE id IN %s FOR NO KEY UPDATE",
+                    tuple(rows.ids),
+                )
+            )
+        return rows
+
+    @api.model
+    def _cron_refresh(self):
+        """Daily: refresh the rows whose open items fell overdue since the last
+        computation, and lapse temporary limits. Untouched rows are left alone."""
+        today = fields.Date.context_today(self)
+        self.env["res.partner"]._credit_expire_temporary_limits()
+        stale = self.search(
+            [
+                "|",
+                ("next_due_date", "<", today),
+                "&",
+                ("oldest_overdue_date", "!=", False),
+                ("refreshed_on", "<", today),
+            ]
+        )
+        if stale:
+            self._refresh(stale.partner_id)
+
+    @api.model
+    def action_refresh_all(self):
+        """Recompute the exposure of every customer (server action, tests, bench)."""
+        self._refresh()
+        return True
+
+    def _amount_in(self, company):
+        """Sum of the rows' exposure converted into ``company``'s currency (group
+        exposure mixes companies)."""
+        today = fields.Date.context_today(self)
+        total = 0.0
+        for row in self:
+            total += row.currency_id._convert(
+                row.exposure_total, company.currency_id, company, today, round=False
+            )
+        return total
+
+    def _overdue_in(self, company):
+        today = fields.Date.context_today(self)
+        amount, oldest = 0.0, False
+        for row in self:
+            amount += row.currency_id._convert(
+                row.overdue_amount, company.currency_id, company, today, round=False
+            )
+            if row.oldest_overdue_date and (
+                not oldest or row.oldest_overdue_date < oldest
+            ):
+                oldest = row.oldest_overdue_date
+        return amount, oldest
+
+    @api.model
+    def _is_over(self, amount, limit, currency):
+        return float_compare(amount, limit, precision_rounding=currency.rounding) > 0

@@ -1,0 +1,556 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.fields import Domain
+from odoo.tools import SQL, format_amount, format_date
+
+# Fields only a credit manager may change (the limit itself is Odoo's own field).
+CREDIT_MANAGER_FIELDS = {
+    "credit_limit",
+    "use_partner_credit_limit",
+    "credit_hold",
+    "credit_hold_reason",
+    "credit_custom_tolerance",
+    "credit_limit_tolerance",
+    "credit_overdue_tolerance",
+    "credit_overdue_grace_days",
+    "credit_limit_temporary",
+    "credit_limit_temporary_expiry",
+}
+# partner figure -> credit.exposure field (current company)
+FIGURES = {
+    "credit_receivable_amount": "receivable_amount",
+    "credit_overdue_amount": "overdue_amount",
+    "credit_overdue_days": "overdue_days",
+    "credit_draft_invoice_amount": "draft_invoice_amount",
+    "credit_order_amount": "order_amount",
+    "credit_exposure_total": "exposure_total",
+    "credit_available": "available_credit",
+    "credit_limit_in_force": "credit_limit",
+}
+CREDIT_STATUS = [
+    ("ok", "Within Limit"),
+    ("no_limit", "No Credit Line"),
+    ("overdue", "Overdue"),
+    ("over_limit", "Over Limit"),
+    ("hold", "On Credit Hold"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------ settings
+    credit_hold = fields.Boolean(
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+        help="Manual stop: no order of this customer can be confirmed.",
+    )
+    credit_hold_reason = fields.Char(
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+    )
+    credit_custom_tolerance = fields.Boolean(
+        "Own Tolerances",
+        company_dependent=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+        help="Use the tolerances below instead of the company's.",
+    )
+    credit_limit_tolerance = fields.Float(
+        "Limit Tolerance (%)",
+        company_dependent=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+    )
+    credit_overdue_tolerance = fields.Float(
+        "Overdue Tolerance",
+        company_dependent=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+    )
+    credit_overdue_grace_days = fields.Integer(
+        "Overdue Grace Days",
+        company_dependent=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+    )
+    credit_limit_temporary = fields.Float(
+        "Temporary Limit",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+    )
+    credit_limit_temporary_expiry = fields.Date(
+        "Temporary Limit Until",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+    )
+
+    # ------------------------------------------------------------------ figures
+    credit_exposure_ids = fields.One2many(
+        "credit.exposure", "partner_id", groups="credit_management.group_credit_user"
+    )
+    credit_exposure_id = fields.Many2one(
+        "credit.exposure",
+        "Current Exposure",
+        compute="_compute_credit_figures",
+        groups="credit_management.group_credit_user",
+    )
+    credit_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_credit_figures",
+        groups="credit_management.group_credit_user",
+    )
+    credit_receivable_amount = fields.Monetary(
+        "Open Receivables",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_overdue_amount = fields.Monetary(
+        "Overdue Amount",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_overdue_days = fields.Integer(
+        "Oldest Overdue (days)",
+        compute="_compute_credit_figures",
+        groups="credit_management.group_credit_user",
+    )
+    credit_draft_invoice_amount = fields.Monetary(
+        "Draft Invoices",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_order_amount = fields.Monetary(
+        "Orders Not Invoiced",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_exposure_total = fields.Monetary(
+        "Exposure",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_available = fields.Monetary(
+        "Available Credit",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_limit_in_force = fields.Monetary(
+        "Limit in Force",
+        compute="_compute_credit_figures",
+        currency_field="credit_currency_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_status = fields.Selection(
+        CREDIT_STATUS,
+        compute="_compute_credit_status",
+        search="_search_credit_status",
+        groups="credit_management.group_credit_user",
+    )
+    is_credit_manager = fields.Boolean(compute="_compute_is_credit_manager")
+    credit_blocked_order_count = fields.Integer(
+        compute="_compute_credit_blocked_order_count",
+        groups="credit_management.group_credit_user",
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends_context("company")
+    def _compute_credit_figures(self):
+        """Figures of the current company's exposure row: one search for all."""
+        company = self.env.company
+        rows = (
+            self.env["credit.exposure"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                ]
+            )
+        )
+        by_partner = {row.partner_id: row for row in rows}
+        for partner in self:
+            row = by_partner.get(partner.commercial_partner_id, rows.browse())
+            partner.credit_exposure_id = row
+            partner.credit_currency_id = company.currency_id
+            for field, source in FIGURES.items():
+                partner[field] = row[source] if row else 0
+
+    @api.depends_context("company")
+    def _compute_credit_status(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id.sudo()
+            row = partner.credit_exposure_id.sudo()
+            if commercial.credit_hold:
+                partner.credit_status = "hold"
+            elif row.over_limit:
+                partner.credit_status = "over_limit"
+            elif row.overdue_amount > 0:
+                partner.credit_status = "overdue"
+            elif self.env.company.credit_require_limit and not row.credit_limit:
+                partner.credit_status = "no_limit"
+            else:
+                partner.credit_status = "ok"
+
+    def _search_credit_status(self, operator, value):
+        """Filters "Over limit", "Overdue", "On credit hold": one indexed search on the
+        exposure table (or the hold flag) of the current company."""
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        company = self.env.company
+        domains = []
+        for status in value:
+            if status == "hold":
+                domains.append(Domain("credit_hold", "=", True))
+            elif status in ("over_limit", "overdue"):
+                field = "over_limit" if status == "over_limit" else "overdue_amount"
+                rows = (
+                    self.env["credit.exposure"]
+                    .sudo()
+                    ._search(
+                        [
+                            ("company_id", "=", company.id),
+                            (field, "=", True)
+                            if status == "over_limit"
+                            else (field, ">", 0),
+                        ]
+                    )
+                )
+                domains.append(
+                    Domain("commercial_partner_id", "in", rows.subselect("partner_id"))
+                )
+            else:
+                return NotImplemented
+        domain = Domain.OR(domains)
+        return domain if operator == "in" else ~domain
+
+    @api.depends_context("uid")
+    def _compute_is_credit_manager(self):
+        self.is_credit_manager = self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        )
+
+    def _compute_credit_blocked_order_count(self):
+        counts = dict(
+            self.env["sale.order"]._read_group(
+                [
+                    ("partner_id", "child_of", self.commercial_partner_id.ids),
+                    ("credit_blocked", "=", True),
+                    ("state", "in", ("draft", "sent")),
+                ],
+                groupby=["partner_id"],
+                aggregates=["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_blocked_order_count = sum(
+                count
+                for p, count in counts.items()
+                if p.commercial_partner_id == partner.commercial_partner_id
+            )
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_credit_manager_fields(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_credit_manager_fields(vals)
+        old_commercial = (
+            self.commercial_partner_id
+            if vals.keys() & {"parent_id", "is_company"}
+            else None
+        )
+        res = super().write(vals)
+        if vals.keys() & {
+            "credit_limit",
+            "use_partner_credit_limit",
+            "credit_limit_temporary",
+            "credit_limit_temporary_expiry",
+        }:
+            self.env["credit.exposure"].sudo()._refresh(self, self.env.company)
+        if old_commercial is not None:
+            # a contact changed commercial partner: both sides' exposure changes
+            self.env["credit.exposure"].sudo()._refresh(
+                old_commercial | self.commercial_partner_id
+            )
+        return res
+
+    def _check_credit_manager_fields(self, vals):
+        if self.env.su or not vals.keys() & CREDIT_MANAGER_FIELDS:
+            return
+        if not self.env.user.has_group("credit_management.group_credit_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only credit managers can change credit limits, holds and tolerances."
+                )
+            )
+
+    # ------------------------------------------------------------------ actions
+    def action_open_credit_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("state", "=", "posted"),
+        ]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
+    def action_open_credit_overdue_items(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Overdue Items"),
+            "res_model": "account.move.line",
+            "view_mode": "list,form",
+            "domain": [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("date_maturity", "<", fields.Date.context_today(self)),
+            ],
+            "context": {"search_default_group_by_move": 0},
+        }
+
+    def action_open_credit_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [
+            ("partner_id", "child_of", self.commercial_partner_id.id),
+            ("state", "=", "sale"),
+            ("invoice_status", "!=", "invoiced"),
+        ]
+        action["context"] = {}
+        return action
+
+    def action_open_credit_blocked_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_quotations")
+        action["domain"] = [
+            ("partner_id", "child_of", self.commercial_partner_id.id),
+            ("credit_blocked", "=", True),
+            ("state", "in", ("draft", "sent")),
+        ]
+        action["context"] = {}
+        return action
+
+    def action_credit_refresh(self):
+        self.env["credit.exposure"].sudo()._refresh(self)
+        return True
+
+    # ------------------------------------------------------------------ the credit rule
+    def _credit_check(self, company, amount, exposure_rows=None, batch_amount=0.0):
+        """THE credit rule: why an order of ``amount`` (company currency) for this
+        commercial partner in ``company`` cannot be confirmed.
+
+        Every caller (confirmation on any path, the order banner, tests) goes through
+        here. Returns a list of ``(code, message)``; empty when the order passes.
+        ``exposure_rows`` are the partner's rows (locked by the caller when it is
+        about to confirm); fetched when not given. ``batch_amount`` is what the
+        orders confirmed before this one in the same call add to the exposure.
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id.sudo().with_company(company)
+        currency = company.currency_id
+        rows = (
+            exposure_rows
+            if exposure_rows is not None
+            else (self.env["credit.exposure"].sudo()._get_rows(partner, company))
+        )
+        own_row = rows.filtered(lambda r: r.company_id == company)
+
+        def money(value):
+            return format_amount(self.env, value, currency)
+
+        reasons = []
+        if partner.credit_hold:
+            reasons.append(
+                (
+                    "hold",
+                    self.env._(
+                        "%(partner)s is on credit hold%(reason)s.",
+                        partner=partner.display_name,
+                        reason=(": " + partner.credit_hold_reason)
+                        if partner.credit_hold_reason
+                        else "",
+                    ),
+                )
+            )
+        limit = own_row.credit_limit
+        if company.credit_require_limit and limit <= 0:
+            reasons.append(
+                (
+                    "no_limit",
+                    self.env._(
+                        "%(partner)s has no credit line: a credit manager must set a credit "
+                        "limit before orders can be confirmed.",
+                        partner=partner.display_name,
+                    ),
+                )
+            )
+        if limit > 0:
+            tolerance = (
+                partner.credit_limit_tolerance
+                if partner.credit_custom_tolerance
+                else company.credit_limit_tolerance
+            )
+            exposure = rows._amount_in(company) + batch_amount
+            ceiling = limit * (1 + tolerance / 100.0)
+            if rows._is_over(exposure + amount, ceiling, currency):
+                reasons.append(
+                    (
+                        "limit",
+                        self.env._(
+                            "Exposure %(exposure)s%(batch)s + this order %(amount)s exceeds the "
+                            "credit limit of %(limit)s%(tolerance)s.",
+                            exposure=money(exposure - batch_amount),
+                            batch=self.env._(
+                                " + other orders confirmed with it %(amount)s",
+                                amount=money(batch_amount),
+                            )
+                            if batch_amount
+                            else "",
+                            amount=money(amount),
+                            limit=money(limit),
+                            tolerance=self.env._(
+                                " (tolerance %(pct)s %%: %(ceiling)s)",
+                                pct=tolerance,
+                                ceiling=money(ceiling),
+                            )
+                            if tolerance
+                            else "",
+                        ),
+                    )
+                )
+        overdue, oldest = partner._credit_overdue_beyond_grace(company, rows)
+        tolerance_amount = (
+            partner.credit_overdue_tolerance
+            if partner.credit_custom_tolerance
+            else company.credit_overdue_tolerance
+        )
+        if rows._is_over(overdue, tolerance_amount, currency):
+            grace = partner._credit_grace_days(company)
+            reasons.append(
+                (
+                    "overdue",
+                    self.env._(
+                        "Overdue %(overdue)s%(grace)s exceeds the tolerated %(tolerance)s "
+                        "(oldest due on %(date)s).",
+                        overdue=money(overdue),
+                        grace=self.env._(" (more than %(days)s days late)", days=grace)
+                        if grace
+                        else "",
+                        tolerance=money(tolerance_amount),
+                        date=format_date(self.env, oldest) if oldest else "-",
+                    ),
+                )
+            )
+        return reasons
+
+    def _credit_grace_days(self, company):
+        partner = self.with_company(company)
+        return (
+            partner.credit_overdue_grace_days
+            if partner.credit_custom_tolerance
+            else company.credit_overdue_grace_days
+        )
+
+    def _credit_overdue_beyond_grace(self, company, rows):
+        """Overdue amount and oldest due date counting only items late by more than the
+        grace days. Without grace days the stored figures are used; with grace days a
+        single indexed query over the partner's open items."""
+        grace = self._credit_grace_days(company)
+        if not grace:
+            return rows._overdue_in(company)
+        limit_date = fields.Date.subtract(fields.Date.context_today(self), days=grace)
+        company_ids = tuple(rows.company_id.ids) or (company.id,)
+        result = self.env.execute_query(
+            SQL(
+                """
+            SELECT aml.company_id, SUM(aml.amount_residual), MIN(aml.date_maturity)
+                   FILTER (WHERE aml.amount_residual > 0)
+              FROM account_move_line aml
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE p.commercial_partner_id = %s AND aml.company_id IN %s
+               AND aml.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled AND aml.date_maturity < %s
+             GROUP BY 1
+            """,
+                self.commercial_partner_id.id,
+                company_ids,
+                limit_date,
+            )
+        )
+        today = fields.Date.context_today(self)
+        amount, oldest = 0.0, False
+        for company_id, residual, first in result:
+            source = self.env["res.company"].browse(company_id)
+            amount += source.currency_id._convert(
+                max(residual or 0.0, 0.0),
+                company.currency_id,
+                company,
+                today,
+                round=False,
+            )
+            if first and (not oldest or first < oldest):
+                oldest = first
+        return amount, oldest
+
+    # ------------------------------------------------------------------ scheduled
+    @api.model
+    def _credit_expire_temporary_limits(self):
+        """Revert temporary limits whose end date has passed (one search per company)."""
+        today = fields.Date.context_today(self)
+        for company in self.env["res.company"].sudo().search([]):
+            partners = (
+                self.sudo()
+                .with_company(company)
+                .search([("credit_limit_temporary_expiry", "<", today)])
+            )
+            if not partners:
+                continue
+            for partner in partners:
+                partner.message_post(
+                    body=self.env._(
+                        "Temporary credit limit of %(amount)s (%(company)s) expired on "
+                        "%(date)s; the credit limit of %(limit)s applies again.",
+                        amount=format_amount(
+                            self.env,
+                            partner.credit_limit_temporary,
+                            company.currency_id,
+                        ),
+                        company=company.name,
+                        date=format_date(
+                            self.env, partner.credit_limit_temporary_expiry
+                        ),
+                        limit=format_amount(
+                            self.env, partner.credit_limit, company.currency_id
+                        ),
+                    )
+                )
+            partners.write(
+                {"credit_limit_temporary": 0.0, "credit_limit_temporary_expiry": False}
+            )

@@ -1,0 +1,332 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, format_amount
+
+_logger = logging.getLogger(__name__)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    credit_blocked = fields.Boolean(
+        "Credit Hold",
+        copy=False,
+        index=True,
+        tracking=True,
+        readonly=True,
+        help="Confirmation was refused for credit reasons where nobody could read the "
+        "error (portal, payment, automated action): waits for a credit manager.",
+    )
+    credit_block_reason = fields.Text(copy=False, readonly=True)
+    credit_release_requested = fields.Boolean(copy=False, readonly=True)
+    credit_release_amount = fields.Monetary(
+        "Released Amount",
+        copy=False,
+        readonly=True,
+        help="A credit manager released the order up to this total. The release lapses "
+        "if the order total grows beyond it.",
+    )
+    credit_release_reason = fields.Text(copy=False, readonly=True)
+    credit_release_user_id = fields.Many2one(
+        "res.users", "Released By", copy=False, readonly=True
+    )
+    credit_release_date = fields.Datetime("Released On", copy=False, readonly=True)
+    credit_check_state = fields.Selection(
+        [("pass", "Passes"), ("released", "Released"), ("block", "Blocked")],
+        compute="_compute_credit_check",
+    )
+    credit_check_message = fields.Text(compute="_compute_credit_check")
+
+    # ------------------------------------------------------------------ computes
+    @api.depends(
+        "partner_id",
+        "amount_total",
+        "currency_id",
+        "company_id",
+        "state",
+        "credit_release_amount",
+    )
+    @api.depends_context("uid")
+    def _compute_credit_check(self):
+        """The banner: would this quotation pass confirmation, and why not."""
+        self.credit_check_state = False
+        self.credit_check_message = False
+        todo = self.filtered(
+            lambda o: o.state in ("draft", "sent")
+            and o.partner_id
+            and o.company_id.credit_block_enabled
+        )
+        refusals = todo._credit_refusals(lock=False)
+        for order in todo:
+            if order in refusals:
+                order.credit_check_state = "block"
+                order.credit_check_message = "\n".join(
+                    msg for __, msg in refusals[order]
+                )
+            elif order._credit_is_released():
+                order.credit_check_state = "released"
+                order.credit_check_message = self.env._(
+                    "Released by %(user)s: %(reason)s",
+                    user=order.credit_release_user_id.name,
+                    reason=order.credit_release_reason,
+                )
+            else:
+                order.credit_check_state = "pass"
+
+    # ------------------------------------------------------------------ CRUD
+    def write(self, vals):
+        res = super().write(vals)
+        if "order_line" in vals or "partner_id" in vals:
+            confirmed = self.filtered(lambda o: o.state == "sale")
+            if confirmed:
+                self.env["credit.exposure"].sudo()._refresh(
+                    confirmed.partner_id, confirmed.company_id
+                )
+        return res
+
+    # ------------------------------------------------------------------ actions
+    def action_confirm(self):
+        """EXTENDS sale: refuse orders that break the credit rule, on every path.
+
+        Interactive callers get a ``UserError`` naming each reason with its figures.
+        Unattended paths (portal acceptance or payment, a public or portal user, or a
+        caller passing ``credit_unattended``) cannot show an error: the refused orders
+        are put on credit hold with activities and the others are confirmed. Either
+        way the refusal is logged in ``credit.block.log``, in a transaction of its own.
+        """
+        refusals = self._credit_refusals(lock=True)
+        if refusals:
+            blocked = self.browse([order.id for order in refusals])
+            self.env["credit.block.log"]._log_refusals(refusals)
+            if self._credit_is_unattended():
+                blocked._credit_put_on_hold(refusals)
+                others = self - blocked
+                return super(SaleOrder, others).action_confirm() if others else True
+            raise UserError(
+                "\n\n".join(
+                    self.env._(
+                        "%(order)s cannot be confirmed:\n%(reasons)s",
+                        order=order.name or order.display_name,
+                        reasons="\n".join("- " + msg for __, msg in reasons),
+                    )
+                    for order, reasons in refusals.items()
+                )
+            )
+        res = super().action_confirm()
+        self.credit_blocked = False
+        self.env["credit.exposure"].sudo()._refresh(self.partner_id, self.company_id)
+        return res
+
+    def _action_cancel(self):
+        confirmed = self.filtered(lambda o: o.state == "sale")
+        res = super()._action_cancel()
+        if confirmed:
+            self.env["credit.exposure"].sudo()._refresh(
+                confirmed.partner_id, confirmed.company_id
+            )
+        return res
+
+    def _validate_order(self):
+        # EXTENDS sale: portal acceptance and e-commerce checkout have nobody to read
+        # a credit error.
+        return super(
+            SaleOrder, self.with_context(credit_unattended=True)
+        )._validate_order()
+
+    def action_credit_request_release(self):
+        """A salesperson asks the credit managers to release a blocked order."""
+        self.ensure_one()
+        reasons = self._credit_refusals(lock=False).get(self)
+        summary = "\n".join(msg for __, msg in reasons) if reasons else ""
+        managers = (
+            self.env.ref("credit_management.group_credit_manager").sudo().user_ids
+        )
+        managers = managers.filtered(
+            lambda u: not u.share and u.active and self.company_id in u.company_ids
+        )
+        activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_release"
+        )
+        for user in managers:
+            self.sudo().activity_schedule(
+                activity_type_id=activity_type.id,
+                user_id=user.id,
+                summary=self.env._("Release requested for %(order)s", order=self.name),
+                note=summary,
+            )
+        self.sudo().credit_release_requested = True
+        self.message_post(
+            body=self.env._(
+                "Credit release requested by %(user)s.", user=self.env.user.name
+            )
+        )
+        return True
+
+    def action_credit_release(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Release Order"),
+            "res_model": "sale.order.credit.release",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    # ------------------------------------------------------------------ business
+    def _credit_is_unattended(self):
+        user = self.env.user
+        return bool(self.env.context.get("credit_unattended") or user.share)
+
+    def _credit_is_released(self):
+        self.ensure_one()
+        return (
+            bool(self.credit_release_amount)
+            and float_compare(
+                self.amount_total,
+                self.credit_release_amount,
+                precision_rounding=self.currency_id.rounding,
+            )
+            <= 0
+        )
+
+    def _credit_amount(self):
+        """Order total in company currency at the company rate of the day."""
+        self.ensure_one()
+        return self.currency_id._convert(
+            self.amount_total,
+            self.company_id.currency_id,
+            self.company_id,
+            fields.Date.context_today(self),
+            round=False,
+        )
+
+    def _credit_refusals(self, lock=False):
+        """Evaluate the credit rule for the orders to confirm.
+
+        Orders of one customer and company are checked against the same exposure,
+        cumulatively (in id order), the way they would be confirmed. With ``lock``
+        the customer's exposure row is locked until the end of the transaction.
+
+        :return: ``{order: [(code, message), ...]}`` for the refused orders.
+        """
+        Exposure = self.env["credit.exposure"].sudo()
+        groups = defaultdict(lambda: self.browse())
+        for order in self:
+            if (
+                order.state in ("draft", "sent")
+                and order.partner_id
+                and order.company_id.credit_block_enabled
+            ):
+                key = (order.partner_id.commercial_partner_id, order.company_id)
+                groups[key] |= order
+        refusals = {}
+        today = fields.Date.context_today(self)
+        for (partner, company), orders in groups.items():
+            rows = Exposure._get_rows(partner, company, lock=lock)
+            if any(
+                r.refreshed_on != today and r.next_due_date and r.next_due_date < today
+                for r in rows
+            ):
+                # items fell overdue since the morning refresh: refresh now
+                Exposure._refresh(partner, rows.company_id)
+            batch_amount = 0.0
+            for order in orders.sorted("id"):
+                amount = order._credit_amount()
+                if order._credit_is_released():
+                    batch_amount += amount
+                    continue
+                reasons = partner._credit_check(company, amount, rows, batch_amount)
+                if reasons and order.credit_release_amount:
+                    reasons.append(
+                        (
+                            "release_lapsed",
+                            self.env._(
+                                "The release of %(released)s lapsed: the order total grew to "
+                                "%(total)s.",
+                                released=format_amount(
+                                    self.env,
+                                    order.credit_release_amount,
+                                    order.currency_id,
+                                ),
+                                total=format_amount(
+                                    self.env, order.amount_total, order.currency_id
+                                ),
+                            ),
+                        )
+                    )
+                if reasons:
+                    refusals[order] = reasons
+                else:
+                    batch_amount += amount
+        return refusals
+
+    def _credit_put_on_hold(self, refusals):
+        """Unattended refusal: make it visible (hold flag, chatter, activities)."""
+        activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_release"
+        )
+        managers = (
+            self.env.ref("credit_management.group_credit_manager").sudo().user_ids
+        )
+        for order in self.sudo():
+            text = "\n".join(msg for __, msg in refusals[order])
+            order.write({"credit_blocked": True, "credit_block_reason": text})
+            order.message_post(
+                body=self.env._(
+                    "Confirmation refused for credit reasons; the order waits for a credit "
+                    "manager.\n%(reasons)s",
+                    reasons=text,
+                )
+            )
+            users = (order.user_id | managers).filtered(
+                lambda u, o=order: not u.share
+                and u.active
+                and o.company_id in u.company_ids
+            )
+            for user in users:
+                order.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    user_id=user.id,
+                    summary=self.env._("Order on credit hold"),
+                    note=text,
+                )
+
+    def _credit_release(self, reason):
+        """Release the order up to its current total (credit managers only)."""
+        if not self.env.user.has_group("credit_management.group_credit_manager"):
+            raise UserError(self.env._("Only credit managers can release orders."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason of the release."))
+        now = fields.Datetime.now()
+        for order in self.sudo():
+            order.write(
+                {
+                    "credit_release_amount": order.amount_total,
+                    "credit_release_reason": reason,
+                    "credit_release_user_id": self.env.uid,
+                    "credit_release_date": now,
+                    "credit_blocked": False,
+                    "credit_release_requested": False,
+                }
+            )
+            body = self.env._(
+                "Credit release of %(order)s for %(amount)s by %(user)s: %(reason)s",
+                order=order.name,
+                user=self.env.user.name,
+                reason=reason,
+                amount=format_amount(self.env, order.amount_total, order.currency_id),
+            )
+            order.message_post(body=body)
+            order.partner_id.commercial_partner_id.message_post(body=body)
+            order.activity_feedback(
+                ["credit_management.mail_activity_type_credit_release"], feedback=reason
+            )
+        self.env["credit.block.log"].sudo().search(
+            [("order_id", "in", self.ids), ("released", "=", False)]
+        ).write({"released": True, "release_user_id": self.env.uid})
+        return True

@@ -1,0 +1,158 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestBlock(CreditCommon):
+    def _confirm_as(self, order, user=None):
+        return order.with_user(user or self.salesman).action_confirm()
+
+    def _refused(self, order, user=None):
+        """Confirm and return the refusal message (the test fails if it passes).
+
+        No savepoint here on purpose: the block log is written by a transaction of
+        its own, which a savepoint rollback of the test would also undo."""
+        try:
+            self._confirm_as(order, user)
+        except UserError as error:
+            self.assertIn(order.state, ("draft", "sent"))
+            return str(error)
+        self.fail(f"{order.name} was confirmed")
+
+    # ------------------------------------------------------------------ limit
+    def test_limit_boundaries(self):
+        self._invoice(self.customer, 400.0)
+        just_under = self._order(self.customer, 599.99)
+        equal = self._order(self.customer, 600.0)
+        just_over = self._order(self.customer, 600.01)
+        for order in (just_under, equal):
+            self.assertEqual(order.credit_check_state, "pass")
+        message = self._refused(just_over)
+        self.assertIn("Exposure $\xa0400.00 + this order $\xa0600.01 exceeds the credit "
+                      "limit of $\xa01,000.00", message)
+        self._confirm_as(equal)
+        self.assertEqual(equal.state, "sale")
+        self.assertEqual(self._row(self.customer).exposure_total, 1000.0)
+        self._refused(just_under)
+
+    def test_limit_tolerance(self):
+        self.company.credit_limit_tolerance = 10.0
+        self.assertEqual(self._order(self.customer, 1100.0).credit_check_state, "pass")
+        message = self._refused(self._order(self.customer, 1100.01))
+        self.assertIn("tolerance 10.0 %", message)
+        # per-partner override
+        self.customer.write({"credit_custom_tolerance": True, "credit_limit_tolerance": 0.0})
+        self._refused(self._order(self.customer, 1000.01))
+
+    def test_no_limit_means_unlimited_unless_required(self):
+        partner = self.env["res.partner"].create({"name": "No Line SAS"})
+        order = self._order(partner, 50000.0)
+        self.assertEqual(order.credit_check_state, "pass")
+        self.company.credit_require_limit = True
+        order.invalidate_recordset(["credit_check_state"])
+        self.assertIn("has no credit line", self._refused(order))
+
+    # ------------------------------------------------------------------ overdue
+    def test_overdue_tolerance_boundaries(self):
+        self.company.credit_overdue_tolerance = 100.0
+        self.customer.credit_limit = 0.0  # overdue rule alone
+        self._invoice(self.customer, 100.0, due_in=-3)
+        self._confirm_as(self._order(self.customer, 10.0))  # equal to tolerance: passes
+        self._invoice(self.customer, 0.01, due_in=-1)
+        message = self._refused(self._order(self.customer, 10.0))
+        self.assertIn("Overdue $\xa0100.01 exceeds the tolerated $\xa0100.00", message)
+
+    def test_overdue_grace_days(self):
+        self.company.credit_overdue_grace_days = 10
+        self._invoice(self.customer, 50.0, due_in=-10)  # 10 days late: within grace
+        self._confirm_as(self._order(self.customer, 10.0))
+        self._invoice(self.customer, 50.0, due_in=-11)  # 11 days late: blocks
+        message = self._refused(self._order(self.customer, 10.0))
+        self.assertIn("more than 10 days late", message)
+        self.assertIn("$\xa050.00", message)
+
+    def test_not_yet_due_does_not_block(self):
+        self._invoice(self.customer, 500.0, due_in=0)  # due today: not overdue
+        self._confirm_as(self._order(self.customer, 10.0))
+
+    # ------------------------------------------------------------------ hold
+    def test_credit_hold(self):
+        self.customer.write({"credit_hold": True, "credit_hold_reason": "Cheque returned"})
+        message = self._refused(self._order(self.contact, 1.0))
+        self.assertIn("Dupont SARL is on credit hold: Cheque returned.", message)
+        # a credit manager is refused too: only an explicit release passes
+        self._refused(self._order(self.customer, 1.0), self.manager)
+
+    def test_every_reason_with_figures(self):
+        self.customer.credit_hold = True
+        self._invoice(self.customer, 900.0, due_in=-40)
+        message = self._refused(self._order(self.customer, 200.0))
+        for text in ("credit hold", "exceeds the credit limit", "Overdue $\xa0900.00"):
+            self.assertIn(text, message)
+
+    # ------------------------------------------------------------------ paths
+    def test_batch_confirmation_is_cumulative(self):
+        first, second = self._order(self.customer, 600.0), self._order(self.customer, 600.0)
+        self.assertEqual(first.credit_check_state, "pass")
+        self.assertEqual(second.credit_check_state, "pass")
+        with self.assertRaisesRegex(UserError, "other orders confirmed with it"):
+            (first | second).with_user(self.salesman).action_confirm()
+        self.assertEqual((first | second).mapped("state"), ["draft", "draft"])
+        # orders of other customers in the same batch are not affected
+        other = self.env["res.partner"].create({"name": "Other", "credit_limit": 700.0})
+        batch = first | self._order(other, 600.0)
+        batch.with_user(self.salesman).action_confirm()
+        self.assertEqual(batch.mapped("state"), ["sale", "sale"])
+
+    def test_form_button_path(self):
+        order = self._order(self.customer, 1500.0)
+        form = Form(order.with_user(self.salesman))
+        self.assertEqual(form.credit_check_state, "block")
+        self.assertIn("exceeds the credit limit", form.credit_check_message)
+        record = form.save()
+        with self.assertRaisesRegex(UserError, "exceeds the credit limit"):
+            record.action_confirm()
+
+    def test_code_calling_action_confirm_as_superuser(self):
+        order = self._order(self.customer, 1500.0)
+        with self.assertRaisesRegex(UserError, "exceeds the credit limit"):
+            order.sudo().action_confirm()
+
+    def test_unattended_context_is_no_bypass(self):
+        """The unattended flag only changes how a refusal is shown: the order is put
+        on credit hold, never confirmed."""
+        blocked = self._order(self.customer, 1500.0)
+        fine = self._order(self.customer, 100.0)
+        (blocked | fine).with_user(self.salesman).with_context(
+            credit_unattended=True).action_confirm()
+        self.assertEqual(fine.state, "sale")
+        self.assertEqual(blocked.state, "draft")
+        self.assertTrue(blocked.credit_blocked)
+        activities = blocked.activity_ids
+        self.assertIn(self.salesman, activities.user_id)
+        self.assertIn(self.manager, activities.user_id)
+        self.assertEqual(self.customer.with_user(self.salesman).credit_blocked_order_count, 1)
+
+    def test_refusal_is_logged(self):
+        order = self._order(self.customer, 1500.0)
+        self._refused(order)
+        log = self.env["credit.block.log"].search([("order_id", "=", order.id)])
+        self.assertRecordValues(log, [{
+            "reason": "limit", "partner_id": self.customer.id, "amount": 1500.0,
+            "user_id": self.salesman.id, "salesperson_id": self.salesman.id,
+            "credit_limit": 1000.0, "released": False}])
+        self.assertIn("exceeds the credit limit", log.message)
+
+    def test_block_disabled_per_company(self):
+        self.company.credit_block_enabled = False
+        self._confirm_as(self._order(self.customer, 5000.0))
+
+    def test_refusal_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["credit_management"], ["fr_FR"])
+        self.salesman.lang = "fr_FR"
+        message = self._refused(self._order(self.customer, 1500.0))
+        self.assertIn("dépasse la limite de crédit", message)
