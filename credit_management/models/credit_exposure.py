@@ -135,14 +135,16 @@ class CreditExposure(models.Model):
                 """
             SELECT p.commercial_partner_id, aml.company_id,
                    SUM(aml.amount_residual),
-                   SUM(aml.amount_residual) FILTER (WHERE aml.date_maturity < %(today)s),
+                   SUM(aml.amount_residual) FILTER (
+                       WHERE aml.date_maturity < %(today)s OR aml.amount_residual < 0),
                    MIN(aml.date_maturity) FILTER (
                        WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
                    MIN(aml.date_maturity) FILTER (
                        WHERE aml.date_maturity >= %(today)s AND aml.amount_residual > 0)
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.account_type = 'asset_receivable'
+              JOIN account_account acc ON acc.id = aml.account_id
+             WHERE acc.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND NOT aml.reconciled
                AND %(where)s
@@ -184,7 +186,7 @@ class CreditExposure(models.Model):
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND sol.display_type IS NULL
-               AND sol.product_uom_qty > 0 AND NOT sol.is_downpayment
+               AND sol.product_uom_qty > 0 AND sol.is_downpayment IS NOT TRUE
                AND %(where)s
              GROUP BY 1, 2, 3
             """,
@@ -239,7 +241,7 @@ class CreditExposure(models.Model):
             ]
         if not keys:
             return self.browse()
-        partner_model = self.env["res.partner"]
+        partner_model = self.env["res.partner"].sudo()
         field = partner_model._fields["credit_limit"]
         default_limits = {
             company.id: field.get_company_dependent_fallback(
@@ -359,6 +361,7 @@ class CreditExposure(models.Model):
     def _cron_refresh(self):
         """Daily: refresh the rows whose open items fell overdue since the last
         computation, and lapse temporary limits. Untouched rows are left alone."""
+        self = self.sudo()  # noqa: PLW0642 - a system job, across all companies
         today = fields.Date.context_today(self)
         self.env["res.partner"]._credit_expire_temporary_limits()
         stale = self.search(

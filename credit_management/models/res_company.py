@@ -37,3 +37,10 @@ class ResCompany(models.Model):
         help="The limit set in this company covers the customer's exposure in every "
         "company of the database.",
     )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "credit_include_draft_invoices" in vals:
+            # draft invoices in or out of the exposure: every row of the company changes
+            self.env["credit.exposure"].sudo()._refresh(companies=self)
+        return res

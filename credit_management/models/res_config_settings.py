@@ -26,14 +26,3 @@ class ResConfigSettings(models.TransientModel):
     credit_group_exposure = fields.Boolean(
         related="company_id.credit_group_exposure", readonly=False
     )
-
-    def set_values(self):
-        # draft invoices in or out of the exposure: every row of the company changes
-        old = {c: c.credit_include_draft_invoices for c in self.company_id}
-        res = super().set_values()
-        changed = self.company_id.filtered(
-            lambda c: old[c] != c.credit_include_draft_invoices
-        )
-        if changed:
-            self.env["credit.exposure"].sudo()._refresh(companies=changed)
-        return res

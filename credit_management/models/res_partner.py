@@ -494,9 +494,11 @@ class ResPartner(models.Model):
                    FILTER (WHERE aml.amount_residual > 0)
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
+              JOIN account_account acc ON acc.id = aml.account_id
              WHERE p.commercial_partner_id = %s AND aml.company_id IN %s
-               AND aml.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
-               AND NOT aml.reconciled AND aml.date_maturity < %s
+               AND acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND (aml.date_maturity < %s OR aml.amount_residual < 0)
              GROUP BY 1
             """,
                 self.commercial_partner_id.id,

@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -65,6 +66,7 @@ class TestConcurrency(BaseCase):
         env_a["sale.order"].browse(self.orders[0].id).action_confirm()  # holds the row
         outcome = {}
 
+        @mute_logger("odoo.sql_db")
         def confirm_b():
             try:
                 env_b["sale.order"].browse(self.orders[1].id).action_confirm()
@@ -113,6 +115,7 @@ class TestConcurrency(BaseCase):
             move.action_post()
             done["move"] = move.id
 
+        @mute_logger("odoo.sql_db", "odoo.service.model")
         def run():
             retrying(post, env_d)
             cr_d.commit()
