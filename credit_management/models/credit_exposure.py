@@ -180,7 +180,8 @@ class CreditExposure(models.Model):
             SQL(
                 """
             SELECT p.commercial_partner_id, so.company_id, so.currency_id,
-                   SUM(sol.price_total * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                   SUM(sol.price_total
+                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
                        / sol.product_uom_qty)
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
@@ -279,11 +280,13 @@ class CreditExposure(models.Model):
             lim AS (
                 SELECT v.*, v.receivable + v.draft + v.orders AS total,
                        CASE WHEN p.credit_limit_temporary_expiry IS NOT NULL
-                             AND (p.credit_limit_temporary_expiry ->> v.company_id::text)
+                             AND (p.credit_limit_temporary_expiry
+                                  ->> v.company_id::text)
                                  ::date >= %(today)s
                             THEN COALESCE((p.credit_limit_temporary
                                            ->> v.company_id::text)::numeric, 0)
-                            ELSE COALESCE((p.credit_limit ->> v.company_id::text)::numeric,
+                            ELSE COALESCE(
+                                (p.credit_limit ->> v.company_id::text)::numeric,
                                           v.default_limit)
                        END AS credit_limit
                   FROM v JOIN res_partner p ON p.id = v.partner_id
@@ -291,7 +294,8 @@ class CreditExposure(models.Model):
             INSERT INTO credit_exposure AS e (
                 partner_id, company_id, receivable_amount, overdue_amount,
                 oldest_overdue_date, next_due_date, draft_invoice_amount, order_amount,
-                exposure_total, credit_limit, available_credit, over_limit, refreshed_on,
+                exposure_total, credit_limit, available_credit, over_limit,
+                refreshed_on,
                 create_uid, create_date, write_uid, write_date)
             SELECT partner_id, company_id, receivable, overdue, oldest::date,
                    next_due::date, draft, orders, total, credit_limit,

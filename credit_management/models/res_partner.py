@@ -299,7 +299,8 @@ class ResPartner(models.Model):
         if not self.env.user.has_group("credit_management.group_credit_manager"):
             raise AccessError(
                 self.env._(
-                    "Only credit managers can change credit limits, holds and tolerances."
+                    "Only credit managers can change credit limits, holds and "
+                    "tolerances."
                 )
             )
 
@@ -405,7 +406,8 @@ class ResPartner(models.Model):
                 (
                     "no_limit",
                     self.env._(
-                        "%(partner)s has no credit line: a credit manager must set a credit "
+                        "%(partner)s has no credit line: a credit manager must set a "
+                        "credit "
                         "limit before orders can be confirmed.",
                         partner=partner.display_name,
                     ),
@@ -424,7 +426,8 @@ class ResPartner(models.Model):
                     (
                         "limit",
                         self.env._(
-                            "Exposure %(exposure)s%(batch)s + this order %(amount)s exceeds the "
+                            "Exposure %(exposure)s%(batch)s + this order %(amount)s "
+                            "exceeds the "
                             "credit limit of %(limit)s%(tolerance)s.",
                             exposure=money(exposure - batch_amount),
                             batch=self.env._(
@@ -457,7 +460,8 @@ class ResPartner(models.Model):
                 (
                     "overdue",
                     self.env._(
-                        "Overdue %(overdue)s%(grace)s exceeds the tolerated %(tolerance)s "
+                        "Overdue %(overdue)s%(grace)s exceeds the tolerated "
+                        "%(tolerance)s "
                         "(oldest due on %(date)s).",
                         overdue=money(overdue),
                         grace=self.env._(" (more than %(days)s days late)", days=grace)
@@ -524,7 +528,8 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ scheduled
     @api.model
     def _credit_expire_temporary_limits(self):
-        """Revert temporary limits whose end date has passed (one search per company)."""
+        """Revert temporary limits whose end date has passed (one search per
+        company)."""
         today = fields.Date.context_today(self)
         for company in self.env["res.company"].sudo().search([]):
             partners = (

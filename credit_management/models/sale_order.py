@@ -246,8 +246,8 @@ class SaleOrder(models.Model):
                         (
                             "release_lapsed",
                             self.env._(
-                                "The release of %(released)s lapsed: the order total grew to "
-                                "%(total)s.",
+                                "The release of %(released)s lapsed: the "
+                                "order total grew to %(total)s.",
                                 released=format_amount(
                                     self.env,
                                     order.credit_release_amount,
@@ -278,7 +278,8 @@ class SaleOrder(models.Model):
             order.write({"credit_blocked": True, "credit_block_reason": text})
             order.message_post(
                 body=self.env._(
-                    "Confirmation refused for credit reasons; the order waits for a credit "
+                    "Confirmation refused for credit reasons; the order waits "
+                    "for a credit "
                     "manager.\n%(reasons)s",
                     reasons=text,
                 )

@@ -31,8 +31,11 @@ class TestBlock(CreditCommon):
         for order in (just_under, equal):
             self.assertEqual(order.credit_check_state, "pass")
         message = self._refused(just_over)
-        self.assertIn("Exposure $\xa0400.00 + this order $\xa0600.01 exceeds the credit "
-                      "limit of $\xa01,000.00", message)
+        self.assertIn(
+            "Exposure $\xa0400.00 + this order $\xa0600.01 exceeds the credit "
+            "limit of $\xa01,000.00",
+            message,
+        )
         self._confirm_as(equal)
         self.assertEqual(equal.state, "sale")
         self.assertEqual(self._row(self.customer).exposure_total, 1000.0)
@@ -44,7 +47,9 @@ class TestBlock(CreditCommon):
         message = self._refused(self._order(self.customer, 1100.01))
         self.assertIn("tolerance 10.0 %", message)
         # per-partner override
-        self.customer.write({"credit_custom_tolerance": True, "credit_limit_tolerance": 0.0})
+        self.customer.write(
+            {"credit_custom_tolerance": True, "credit_limit_tolerance": 0.0}
+        )
         self._refused(self._order(self.customer, 1000.01))
 
     def test_no_limit_means_unlimited_unless_required(self):
@@ -80,7 +85,9 @@ class TestBlock(CreditCommon):
 
     # ------------------------------------------------------------------ hold
     def test_credit_hold(self):
-        self.customer.write({"credit_hold": True, "credit_hold_reason": "Cheque returned"})
+        self.customer.write(
+            {"credit_hold": True, "credit_hold_reason": "Cheque returned"}
+        )
         message = self._refused(self._order(self.contact, 1.0))
         self.assertIn("Dupont SARL is on credit hold: Cheque returned.", message)
         # a credit manager is refused too: only an explicit release passes
@@ -95,7 +102,10 @@ class TestBlock(CreditCommon):
 
     # ------------------------------------------------------------------ paths
     def test_batch_confirmation_is_cumulative(self):
-        first, second = self._order(self.customer, 600.0), self._order(self.customer, 600.0)
+        first, second = (
+            self._order(self.customer, 600.0),
+            self._order(self.customer, 600.0),
+        )
         self.assertEqual(first.credit_check_state, "pass")
         self.assertEqual(second.credit_check_state, "pass")
         with self.assertRaisesRegex(UserError, "other orders confirmed with it"):
@@ -127,23 +137,36 @@ class TestBlock(CreditCommon):
         blocked = self._order(self.customer, 1500.0)
         fine = self._order(self.customer, 100.0)
         (blocked | fine).with_user(self.salesman).with_context(
-            credit_unattended=True).action_confirm()
+            credit_unattended=True
+        ).action_confirm()
         self.assertEqual(fine.state, "sale")
         self.assertEqual(blocked.state, "draft")
         self.assertTrue(blocked.credit_blocked)
         activities = blocked.activity_ids
         self.assertIn(self.salesman, activities.user_id)
         self.assertIn(self.manager, activities.user_id)
-        self.assertEqual(self.customer.with_user(self.salesman).credit_blocked_order_count, 1)
+        self.assertEqual(
+            self.customer.with_user(self.salesman).credit_blocked_order_count, 1
+        )
 
     def test_refusal_is_logged(self):
         order = self._order(self.customer, 1500.0)
         self._refused(order)
         log = self.env["credit.block.log"].search([("order_id", "=", order.id)])
-        self.assertRecordValues(log, [{
-            "reason": "limit", "partner_id": self.customer.id, "amount": 1500.0,
-            "user_id": self.salesman.id, "salesperson_id": self.salesman.id,
-            "credit_limit": 1000.0, "released": False}])
+        self.assertRecordValues(
+            log,
+            [
+                {
+                    "reason": "limit",
+                    "partner_id": self.customer.id,
+                    "amount": 1500.0,
+                    "user_id": self.salesman.id,
+                    "salesperson_id": self.salesman.id,
+                    "credit_limit": 1000.0,
+                    "released": False,
+                }
+            ],
+        )
         self.assertIn("exceeds the credit limit", log.message)
 
     def test_block_disabled_per_company(self):
@@ -152,7 +175,9 @@ class TestBlock(CreditCommon):
 
     def test_refusal_in_french(self):
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["credit_management"], ["fr_FR"])
+        self.env["ir.module.module"]._load_module_terms(
+            ["credit_management"], ["fr_FR"]
+        )
         self.salesman.lang = "fr_FR"
         message = self._refused(self._order(self.customer, 1500.0))
         self.assertIn("dépasse la limite de crédit", message)

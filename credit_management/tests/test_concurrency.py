@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Two real transactions on two connections: the committed data is cleaned up."""
 
+# Committing is the point here: real concurrent transactions on separate connections.
+# pylint: disable=invalid-commit
+
 import threading
 
 import psycopg2.errors
@@ -36,14 +39,30 @@ class TestConcurrency(BaseCase):
         cr = self._cursor()
         env = self._env(cr)
         product = env["product.product"].create(
-            {"name": "Concurrency test", "type": "service", "taxes_id": False})
+            {"name": "Concurrency test", "type": "service", "taxes_id": False}
+        )
         self.partner = env["res.partner"].create(
-            {"name": "Concurrency SARL", "is_company": True, "credit_limit": 1000.0})
-        self.orders = env["sale.order"].create([{
-            "partner_id": self.partner.id,
-            "order_line": [(0, 0, {"product_id": product.id, "price_unit": 600.0,
-                                   "tax_ids": False})],
-        } for __ in range(2)])
+            {"name": "Concurrency SARL", "is_company": True, "credit_limit": 1000.0}
+        )
+        self.orders = env["sale.order"].create(
+            [
+                {
+                    "partner_id": self.partner.id,
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product.id,
+                                "price_unit": 600.0,
+                                "tax_ids": False,
+                            },
+                        )
+                    ],
+                }
+                for __ in range(2)
+            ]
+        )
         env["credit.exposure"]._get_rows(self.partner, env.company)
         ids = (self.partner.id, self.orders.ids, product.id)
         cr.commit()
@@ -79,11 +98,15 @@ class TestConcurrency(BaseCase):
         thread = threading.Thread(target=confirm_b)
         thread.start()
         thread.join(1.0)
-        self.assertTrue(thread.is_alive(), "B must wait for A's lock on the exposure row")
+        self.assertTrue(
+            thread.is_alive(), "B must wait for A's lock on the exposure row"
+        )
         # meanwhile, somebody edits the customer: not blocked by the confirmation
         cr_c = self._cursor()
         cr_c.execute("SET lock_timeout = '2s'")
-        self._env(cr_c)["res.partner"].browse(self.partner.id).write({"phone": "+33 1 02"})
+        self._env(cr_c)["res.partner"].browse(self.partner.id).write(
+            {"phone": "+33 1 02"}
+        )
         cr_c.commit()
         cr_a.commit()
         thread.join(10)
@@ -107,11 +130,15 @@ class TestConcurrency(BaseCase):
         done = {}
 
         def post():
-            move = env_d["account.move"].create({
-                "move_type": "out_invoice", "partner_id": self.partner.id,
-                "invoice_line_ids": [(0, 0, {"name": "x", "price_unit": 10.0,
-                                             "tax_ids": False})],
-            })
+            move = env_d["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.partner.id,
+                    "invoice_line_ids": [
+                        (0, 0, {"name": "x", "price_unit": 10.0, "tax_ids": False})
+                    ],
+                }
+            )
             move.action_post()
             done["move"] = move.id
 
@@ -129,8 +156,12 @@ class TestConcurrency(BaseCase):
         self.assertTrue(done.get("move"))
         with sql_db.db_connect(self.dbname).cursor() as cr:
             env = self._env(cr)
-            row = env["credit.exposure"].search([("partner_id", "=", self.partner.id),
-                                                 ("company_id", "=", env.company.id)])
+            row = env["credit.exposure"].search(
+                [
+                    ("partner_id", "=", self.partner.id),
+                    ("company_id", "=", env.company.id),
+                ]
+            )
             self.assertEqual(row.exposure_total, 610.0)
             move = env["account.move"].browse(done["move"])
             move.button_draft()

@@ -11,15 +11,26 @@ from .common import CreditCommon
 class TestExposure(CreditCommon):
     def test_posted_invoice_counts_and_falls_overdue(self):
         invoice = self._invoice(self.customer, 300.0, due_in=-10)
-        self.assertEqual(invoice.invoice_date_due, fields.Date.add(self.today, days=-10))
+        self.assertEqual(
+            invoice.invoice_date_due, fields.Date.add(self.today, days=-10)
+        )
         self._invoice(self.customer, 200.0, due_in=20)
         row = self._row(self.customer)
-        self.assertRecordValues(row, [{
-            "receivable_amount": 500.0, "overdue_amount": 300.0, "exposure_total": 500.0,
-            "credit_limit": 1000.0, "available_credit": 500.0, "over_limit": False,
-            "oldest_overdue_date": fields.Date.add(self.today, days=-10),
-            "next_due_date": fields.Date.add(self.today, days=20),
-        }])
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "receivable_amount": 500.0,
+                    "overdue_amount": 300.0,
+                    "exposure_total": 500.0,
+                    "credit_limit": 1000.0,
+                    "available_credit": 500.0,
+                    "over_limit": False,
+                    "oldest_overdue_date": fields.Date.add(self.today, days=-10),
+                    "next_due_date": fields.Date.add(self.today, days=20),
+                }
+            ],
+        )
         self.assertEqual(row.overdue_days, 10)
 
     def test_contacts_roll_up_to_commercial_partner(self):
@@ -29,26 +40,41 @@ class TestExposure(CreditCommon):
         self.assertEqual(row.partner_id, self.customer)
         self.assertEqual(row.exposure_total, 200.0)
         self.assertFalse(self.Exposure.search([("partner_id", "=", self.contact.id)]))
-        self.assertEqual(self.contact.with_user(self.salesman).credit_exposure_total, 200.0)
+        self.assertEqual(
+            self.contact.with_user(self.salesman).credit_exposure_total, 200.0
+        )
 
     def test_partial_and_full_payment(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-5)
         self._pay(invoice, 200.0)
-        self.assertRecordValues(self._row(self.customer), [
-            {"receivable_amount": 300.0, "overdue_amount": 300.0}])
+        self.assertRecordValues(
+            self._row(self.customer),
+            [{"receivable_amount": 300.0, "overdue_amount": 300.0}],
+        )
         self._pay(invoice)
-        self.assertRecordValues(self._row(self.customer), [{
-            "receivable_amount": 0.0, "overdue_amount": 0.0,
-            "oldest_overdue_date": False}])
+        self.assertRecordValues(
+            self._row(self.customer),
+            [
+                {
+                    "receivable_amount": 0.0,
+                    "overdue_amount": 0.0,
+                    "oldest_overdue_date": False,
+                }
+            ],
+        )
 
     def test_credit_note_and_unreconciled_payment_reduce(self):
         self._invoice(self.customer, 500.0, due_in=-5)
         self._invoice(self.customer, 100.0, move_type="out_refund", due_in=-5)
         self.assertEqual(self._row(self.customer).receivable_amount, 400.0)
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer",
-            "partner_id": self.customer.id, "amount": 150.0,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 150.0,
+            }
+        )
         payment.action_post()
         self.assertEqual(self._row(self.customer).receivable_amount, 250.0)
         self.assertEqual(self._row(self.customer).overdue_amount, 250.0)
@@ -71,9 +97,17 @@ class TestExposure(CreditCommon):
         self.assertEqual((row.order_amount, row.draft_invoice_amount), (0.0, 120.0))
         invoice.action_post()
         row = self._row(self.customer)
-        self.assertRecordValues(row, [{
-            "order_amount": 0.0, "draft_invoice_amount": 0.0,
-            "receivable_amount": 120.0, "exposure_total": 120.0}])
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "order_amount": 0.0,
+                    "draft_invoice_amount": 0.0,
+                    "receivable_amount": 120.0,
+                    "exposure_total": 120.0,
+                }
+            ],
+        )
         invoice.button_draft()
         invoice.button_cancel()
         self.assertEqual(self._row(self.customer).receivable_amount, 0.0)
@@ -86,8 +120,10 @@ class TestExposure(CreditCommon):
         self.assertEqual(self._row(self.customer).order_amount, 0.0)
 
     def test_foreign_currency_order_at_rate_of_the_day(self):
-        other = self.setup_other_currency("EUR", rates=[
-            (fields.Date.subtract(self.today, days=30), 4.0), (self.today, 2.0)])
+        other = self.setup_other_currency(
+            "EUR",
+            rates=[(fields.Date.subtract(self.today, days=30), 4.0), (self.today, 2.0)],
+        )
         order = self._order(self.customer, 300.0, currency=other)
         self.assertEqual(order.currency_id, other)
         order.action_confirm()
@@ -96,11 +132,19 @@ class TestExposure(CreditCommon):
 
     def test_refresh_all_matches_event_maintenance(self):
         self._invoice(self.customer, 300.0, due_in=3)
-        other = self.env["res.partner"].create({"name": "Martin SA", "credit_limit": 50.0})
+        other = self.env["res.partner"].create(
+            {"name": "Martin SA", "credit_limit": 50.0}
+        )
         self._invoice(other, 80.0, due_in=-5)
         self._order(self.customer, 40.0).action_confirm()
-        fields_ = ["receivable_amount", "overdue_amount", "order_amount",
-                   "exposure_total", "over_limit", "available_credit"]
+        fields_ = [
+            "receivable_amount",
+            "overdue_amount",
+            "order_amount",
+            "exposure_total",
+            "over_limit",
+            "available_credit",
+        ]
         before = (self._row(self.customer) | self._row(other)).read(fields_)
         self.Exposure.action_refresh_all()
         after = (self._row(self.customer) | self._row(other)).read(fields_)
@@ -110,7 +154,8 @@ class TestExposure(CreditCommon):
     def test_refresh_is_set_based(self):
         """The number of queries of a refresh does not grow with the partners."""
         partners = self.env["res.partner"].create(
-            [{"name": f"Customer {i}", "credit_limit": 10.0} for i in range(12)])
+            [{"name": f"Customer {i}", "credit_limit": 10.0} for i in range(12)]
+        )
         for partner in partners:
             self._invoice(partner, 20.0)
         self.env.flush_all()
@@ -119,8 +164,11 @@ class TestExposure(CreditCommon):
         with self.assertQueryCount(8):
             self.Exposure._refresh(partners)
         self.assertEqual(
-            self.Exposure.search_count([("partner_id", "in", partners.ids),
-                                        ("over_limit", "=", True)]), 12)
+            self.Exposure.search_count(
+                [("partner_id", "in", partners.ids), ("over_limit", "=", True)]
+            ),
+            12,
+        )
 
     def test_daily_refresh_picks_items_falling_overdue(self):
         self._invoice(self.customer, 300.0, due_in=2)
@@ -138,7 +186,9 @@ class TestExposure(CreditCommon):
         self.assertEqual(self._row(self.customer).exposure_total, 100.0)
         self.assertEqual(self._row(self.customer, company_b).exposure_total, 400.0)
         # the figures do not depend on the companies the user has selected
-        self.Exposure.with_context(allowed_company_ids=company_b.ids)._refresh(self.customer)
+        self.Exposure.with_context(allowed_company_ids=company_b.ids)._refresh(
+            self.customer
+        )
         self.assertEqual(self._row(self.customer).exposure_total, 100.0)
 
     def test_group_exposure(self):
@@ -152,8 +202,11 @@ class TestExposure(CreditCommon):
 
     def test_over_limit_filter_is_one_indexed_search(self):
         self._invoice(self.customer, 1500.0)
-        found = self.env["res.partner"].with_user(self.salesman).search(
-            [("credit_status", "in", ["over_limit"])])
+        found = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .search([("credit_status", "in", ["over_limit"])])
+        )
         self.assertIn(self.customer, found)
         overdue = self.env["res.partner"].search([("credit_status", "in", ["overdue"])])
         self.assertNotIn(self.customer, overdue)
@@ -161,8 +214,10 @@ class TestExposure(CreditCommon):
     def test_limit_change_updates_row(self):
         self._invoice(self.customer, 800.0)
         self.customer.with_user(self.manager).credit_limit = 500.0
-        self.assertRecordValues(self._row(self.customer), [
-            {"credit_limit": 500.0, "over_limit": True, "available_credit": -300.0}])
+        self.assertRecordValues(
+            self._row(self.customer),
+            [{"credit_limit": 500.0, "over_limit": True, "available_credit": -300.0}],
+        )
 
     def test_contact_moving_to_another_company(self):
         self._invoice(self.contact, 100.0)

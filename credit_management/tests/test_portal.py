@@ -12,31 +12,56 @@ class TestPortalAndRpc(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.salesman = new_test_user(
-            cls.env, login="cm_portal_salesman", password="cm_portal_salesman",
-            groups="sales_team.group_sale_salesman")
+            cls.env,
+            login="cm_portal_salesman",
+            password="cm_portal_salesman",
+            groups="sales_team.group_sale_salesman",
+        )
         cls.manager = new_test_user(
-            cls.env, login="cm_portal_manager",
-            groups="sales_team.group_sale_salesman,credit_management.group_credit_manager")
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Portal Client SAS", "is_company": True, "credit_limit": 100.0,
-            "email": "client@example.com"})
+            cls.env,
+            login="cm_portal_manager",
+            groups="sales_team.group_sale_salesman,credit_management.group_credit_manager",
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Portal Client SAS",
+                "is_company": True,
+                "credit_limit": 100.0,
+                "email": "client@example.com",
+            }
+        )
         product = cls.env["product.product"].create(
-            {"name": "Audit", "type": "service", "taxes_id": [Command.clear()]})
-        cls.order = cls.env["sale.order"].create({
-            "partner_id": cls.customer.id, "user_id": cls.salesman.id,
-            "require_signature": True, "require_payment": False,
-            "order_line": [Command.create({
-                "product_id": product.id, "price_unit": 500.0,
-                "tax_ids": [Command.clear()]})],
-        })
+            {"name": "Audit", "type": "service", "taxes_id": [Command.clear()]}
+        )
+        cls.order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "user_id": cls.salesman.id,
+                "require_signature": True,
+                "require_payment": False,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "price_unit": 500.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
         cls.order.action_quotation_sent()
 
     def test_portal_acceptance_puts_order_on_hold(self):
         order = self.order
         result = self.make_jsonrpc_request(
             f"/my/orders/{order.id}/accept",
-            {"access_token": order._portal_ensure_token(), "name": "Client",
-             "signature": "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"})
+            {
+                "access_token": order._portal_ensure_token(),
+                "name": "Client",
+                "signature": "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",
+            },
+        )
         self.assertNotIn("error", result)
         self.assertIn("redirect_url", result)
         order.invalidate_recordset()
@@ -55,11 +80,20 @@ class TestPortalAndRpc(HttpCase):
 
     def test_rpc_confirmation_is_refused(self):
         self.authenticate("cm_portal_salesman", "cm_portal_salesman")
-        response = self.url_open("/web/dataset/call_kw/sale.order/action_confirm", json={
-            "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"model": "sale.order", "method": "action_confirm",
-                       "args": [[self.order.id]], "kwargs": {}},
-        })
+        response = self.url_open(
+            "/web/dataset/call_kw/sale.order/action_confirm",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "model": "sale.order",
+                    "method": "action_confirm",
+                    "args": [[self.order.id]],
+                    "kwargs": {},
+                },
+            },
+        )
         error = response.json()["error"]
         self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
         self.assertIn("exceeds the credit limit", error["data"]["message"])

@@ -16,13 +16,18 @@ class TestRelease(CreditCommon):
         activity = order.activity_ids.filtered(lambda a: a.user_id == self.manager)
         self.assertEqual(activity.activity_type_id.name, "Credit Release")
         self.assertTrue(order.credit_release_requested)
-        wizard = Form(self.env["sale.order.credit.release"].with_user(self.manager)
-                      .with_context(default_order_id=order.id))
+        wizard = Form(
+            self.env["sale.order.credit.release"]
+            .with_user(self.manager)
+            .with_context(default_order_id=order.id)
+        )
         wizard.reason = "Bank guarantee received"
         wizard.save().action_release_and_confirm()
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.credit_release_user_id, self.manager)
-        self.assertFalse(order.activity_ids.filtered(lambda a: a.user_id == self.manager))
+        self.assertFalse(
+            order.activity_ids.filtered(lambda a: a.user_id == self.manager)
+        )
         for record in (order, self.customer):
             self.assertIn("Bank guarantee received", record.message_ids[0].body)
 
@@ -44,7 +49,8 @@ class TestRelease(CreditCommon):
             order.with_user(self.salesman)._credit_release("please")
         with self.assertRaises(AccessError):
             self.env["sale.order.credit.release"].with_user(self.salesman).create(
-                {"order_id": order.id, "reason": "please"})
+                {"order_id": order.id, "reason": "please"}
+            )
 
     def test_release_needs_reason(self):
         order = self._order(self.customer, 1500.0)
@@ -54,9 +60,18 @@ class TestRelease(CreditCommon):
     def test_temporary_limit_and_expiry(self):
         order = self._order(self.customer, 1500.0)
         end = fields.Date.add(self.today, days=7)
-        wizard = self.env["res.partner.credit.limit.temporary"].with_user(self.manager).create(
-            {"partner_id": self.customer.id, "amount": 2000.0, "date_end": end,
-             "reason": "Season peak"})
+        wizard = (
+            self.env["res.partner.credit.limit.temporary"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "amount": 2000.0,
+                    "date_end": end,
+                    "reason": "Season peak",
+                }
+            )
+        )
         wizard.action_grant()
         self.assertEqual(self._row(self.customer).credit_limit, 2000.0)
         self.assertEqual(order.credit_check_state, "pass")
@@ -70,6 +85,13 @@ class TestRelease(CreditCommon):
 
     def test_temporary_limit_validation(self):
         with self.assertRaisesRegex(Exception, "end today or later"):
-            self.env["res.partner.credit.limit.temporary"].with_user(self.manager).create({
-                "partner_id": self.customer.id, "amount": 10.0, "reason": "x",
-                "date_end": fields.Date.subtract(self.today, days=1)})
+            self.env["res.partner.credit.limit.temporary"].with_user(
+                self.manager
+            ).create(
+                {
+                    "partner_id": self.customer.id,
+                    "amount": 10.0,
+                    "reason": "x",
+                    "date_end": fields.Date.subtract(self.today, days=1),
+                }
+            )

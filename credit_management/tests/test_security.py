@@ -17,8 +17,12 @@ class TestSecurity(CreditCommon):
         self.assertEqual(manager.privilege_id.category_id.name, "Credit Management")
         # salespeople are credit users: they see why an order is blocked
         self.assertTrue(self.salesman.has_group("credit_management.group_credit_user"))
-        self.assertFalse(self.salesman.has_group("credit_management.group_credit_controller"))
-        self.assertTrue(self.manager.has_group("credit_management.group_credit_controller"))
+        self.assertFalse(
+            self.salesman.has_group("credit_management.group_credit_controller")
+        )
+        self.assertTrue(
+            self.manager.has_group("credit_management.group_credit_controller")
+        )
 
     def test_salesman_reads_but_cannot_write_credit_data(self):
         self._invoice(self.customer, 100.0)
@@ -28,16 +32,21 @@ class TestSecurity(CreditCommon):
             row.write({"exposure_total": 0.0})
         with self.assertRaises(AccessError):
             self.env["credit.exposure"].with_user(self.salesman).create(
-                {"partner_id": self.customer.id, "company_id": self.company.id})
+                {"partner_id": self.customer.id, "company_id": self.company.id}
+            )
         with self.assertRaises(AccessError):
-            self.env["credit.block.log"].with_user(self.salesman).create({
-                "company_id": self.company.id, "reason": "limit"})
+            self.env["credit.block.log"].with_user(self.salesman).create(
+                {"company_id": self.company.id, "reason": "limit"}
+            )
 
     def test_only_managers_change_limits_and_holds(self):
         for user in (self.salesman, self.controller):
             partner = self.customer.with_user(user)
-            for vals in ({"credit_limit": 99999.0}, {"credit_hold": True},
-                         {"credit_custom_tolerance": True}):
+            for vals in (
+                {"credit_limit": 99999.0},
+                {"credit_hold": True},
+                {"credit_custom_tolerance": True},
+            ):
                 with self.assertRaises(AccessError):
                     partner.write(vals)
         self.customer.with_user(self.manager).write({"credit_hold": True})
@@ -48,21 +57,34 @@ class TestSecurity(CreditCommon):
 
     def test_temporary_limit_wizard_is_for_managers(self):
         with self.assertRaises(AccessError):
-            self.env["res.partner.credit.limit.temporary"].with_user(self.controller).create(
-                {"partner_id": self.customer.id, "amount": 1.0, "reason": "x",
-                 "date_end": self.today})
+            self.env["res.partner.credit.limit.temporary"].with_user(
+                self.controller
+            ).create(
+                {
+                    "partner_id": self.customer.id,
+                    "amount": 1.0,
+                    "reason": "x",
+                    "date_end": self.today,
+                }
+            )
 
     def test_multi_company_rules(self):
         company_b = self.setup_other_company(name="Filiale B")["company"]
         self._invoice(self.customer, 400.0, company=company_b)
         self._invoice(self.customer, 100.0)
-        rows = self.env["credit.exposure"].with_user(self.manager).search(
-            [("partner_id", "=", self.customer.id)])
+        rows = (
+            self.env["credit.exposure"]
+            .with_user(self.manager)
+            .search([("partner_id", "=", self.customer.id)])
+        )
         self.assertEqual(rows.company_id, self.company)
         self.manager.company_ids = [Command.link(company_b.id)]
-        rows = self.env["credit.exposure"].with_user(self.manager).with_context(
-            allowed_company_ids=[self.company.id, company_b.id]).search(
-            [("partner_id", "=", self.customer.id)])
+        rows = (
+            self.env["credit.exposure"]
+            .with_user(self.manager)
+            .with_context(allowed_company_ids=[self.company.id, company_b.id])
+            .search([("partner_id", "=", self.customer.id)])
+        )
         self.assertEqual(len(rows), 2)
 
     def test_user_without_credit_group_sees_no_credit_field(self):

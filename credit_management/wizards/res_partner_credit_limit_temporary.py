@@ -49,7 +49,8 @@ class ResPartnerCreditLimitTemporary(models.TransientModel):
         )
         partner.message_post(
             body=self.env._(
-                "Temporary credit limit of %(amount)s in %(company)s until %(date)s granted "
+                "Temporary credit limit of %(amount)s in %(company)s until "
+                "%(date)s granted "
                 "by %(user)s: %(reason)s",
                 amount=format_amount(self.env, self.amount, self.currency_id),
                 company=self.company_id.name,
