@@ -29,5 +29,10 @@
     "demo": [
         "demo/credit_management_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

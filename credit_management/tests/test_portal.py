@@ -99,3 +99,14 @@ class TestPortalAndRpc(HttpCase):
         self.assertIn("exceeds the credit limit", error["data"]["message"])
         self.order.invalidate_recordset()
         self.assertEqual(self.order.state, "sent")
+
+    def test_salesperson_sees_why_and_requests_release(self):
+        """In the browser: the banner explains the block, one click asks for a
+        release, and the credit managers get an activity."""
+        self.start_tour(
+            f"/odoo/action-sale.action_quotations_with_onboarding/{self.order.id}",
+            "credit_management_blocked_order",
+            login="cm_portal_salesman",
+        )
+        self.assertTrue(self.order.credit_release_requested)
+        self.assertIn(self.manager, self.order.activity_ids.user_id)
