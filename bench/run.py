@@ -1,0 +1,357 @@
+#!/usr/bin/env python3
+"""Time the benchmark scenarios on plain Odoo and on Odoo with credit_management.
+
+Usage: ``.venv/bin/python bench/run.py --size s|l [--reps N] [--scenario NAME ...]``
+
+1. The base database ``credit_bench_<size>`` (made by ``generate.py``) is copied
+   with ``createdb -T`` into one database per contender, filestore included, so
+   that records keep their ids: ``credit_bench_<size>_plain`` as is, and
+   ``credit_bench_<size>_cm`` where ``credit_management`` is then installed. If the
+   add-on does not install, the reason is shown and plain Odoo runs alone.
+2. In this one process, a registry is opened per contender. Each scenario runs a
+   warm-up repetition per contender (not counted: it fills the registry's
+   caches), then ``--reps`` repetitions interleaved contender by contender, the
+   order alternating (plain, cm; cm, plain; ...) so that drifts of the machine
+   hit both alike. A repetition uses a fresh cursor and transaction: the
+   scenario's setup picks its records, the record cache is cleared, the
+   scenario runs and is flushed under the timer, and the transaction is rolled
+   back (never committed).
+3. Per scenario: median wall time and SQL query count per contender, and the
+   paired ratio credit_management / plain, the median of the per-repetition
+   ratios. The Markdown table is printed and written to
+   ``bench/results/<size>-<timestamp>.md``.
+"""
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import benchlib
+from benchlib import log
+
+CM = "credit_management"
+DEFAULT_REPS = {"s": 5, "l": 3}
+
+
+@dataclass
+class Contender:
+    name: str
+    db: str
+    short: str
+    has_cm: bool
+    registry: object = None
+
+
+@dataclass
+class Sample:
+    seconds: float
+    queries: int
+    refused: int
+    items: int
+
+
+@dataclass
+class Outcome:
+    """All samples of one scenario, per contender name."""
+
+    samples: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------- databases
+
+
+def prepare_databases(size, reuse):
+    """Copy the base database per contender; install the add-on in its copy.
+
+    Returns the contenders that are ready and, if the add-on could not be
+    installed, why.
+    """
+    base = benchlib.base_db(size)
+    if not benchlib.db_exists(base) or benchlib.bench_size_recorded(base) != size:
+        raise SystemExit(
+            f"{base} is missing or incomplete: run `make bench-data BENCH_SIZE={size}`"
+        )
+    plain = Contender("plain", f"{base}_plain", "plain", False)
+    cm = Contender(CM, f"{base}_cm", "cm", True)
+    for contender in (plain, cm):
+        if reuse and benchlib.db_exists(contender.db):
+            log(f"reusing {contender.db}")
+            continue
+        log(f"copying {base} to {contender.db}")
+        benchlib.copy_db(base, contender.db)
+    if reuse and benchlib.module_state(cm.db, CM) == "installed":
+        return [plain, cm], None
+    log(f"installing {CM} in {cm.db}")
+    started = time.perf_counter()
+    proc = benchlib.odoo_bin("-d", cm.db, "-i", CM, "--stop-after-init")
+    state = benchlib.module_state(cm.db, CM)
+    if proc.returncode == 0 and state == "installed":
+        log(f"{CM} installed in {time.perf_counter() - started:.0f}s")
+        return [plain, cm], None
+    output = (proc.stdout + proc.stderr).strip().splitlines()
+    errors = [line for line in output if " ERROR " in line or " CRITICAL " in line]
+    reason = f"`odoo-bin -i {CM}` exited with {proc.returncode}, module state {state!r}"
+    detail = "\n".join((errors or output)[-15:])
+    return [plain], f"{reason}\n{detail}"
+
+
+# --------------------------------------------------------------------- timing
+
+
+def time_once(odoo, contender, scen):
+    """One repetition of ``scen`` on ``contender``, in a rolled-back transaction."""
+    from scenarios import Run  # noqa: PLC0415
+
+    cr = contender.registry.cursor()
+    try:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        run = Run()
+        if scen.setup:
+            run.records = scen.setup(env)
+        env.flush_all()
+        env.invalidate_all()
+        gc.collect()
+        queries = cr.sql_log_count
+        start = time.perf_counter()
+        scen.func(env, run)
+        env.flush_all()
+        seconds = time.perf_counter() - start
+        queries = cr.sql_log_count - queries
+        items = len(run.records) if run.records is not None else 0
+        return Sample(seconds, queries, run.refused, items)
+    finally:
+        cr.rollback()
+        cr.close()
+
+
+def run_scenario(odoo, scen, contenders, reps, warmup):
+    """Warm-up, then ``reps`` interleaved repetitions; failures are recorded."""
+    outcome = Outcome()
+    players = [c for c in contenders if c.has_cm or not scen.cm_only]
+    for contender in players:
+        outcome.samples[contender.name] = []
+    for rep in range(-warmup, reps):
+        order = players if rep % 2 == 0 else players[::-1]
+        for contender in order:
+            if contender.name in outcome.errors:
+                continue
+            try:
+                sample = time_once(odoo, contender, scen)
+            except Exception as exc:  # noqa: BLE001 - reported, the rest goes on
+                message = " ".join(str(exc).split())
+                outcome.errors[contender.name] = f"{type(exc).__name__}: {message}"
+                log(f"  {scen.name} failed on {contender.name}:")
+                traceback.print_exc(limit=-4)
+                continue
+            if rep >= 0:
+                outcome.samples[contender.name].append(sample)
+    return outcome
+
+
+# --------------------------------------------------------------------- report
+
+
+def _num(value, digits=0):
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def _median(samples, attr):
+    values = [getattr(s, attr) for s in samples]
+    return statistics.median(values) if values else None
+
+
+def _refusals(samples):
+    if not samples:
+        return "-"
+    refused = max(s.refused for s in samples)
+    return f"{refused}/{samples[0].items}" if refused else "0"
+
+
+def paired_ratios(plain, cm):
+    """Per-repetition ratios cm/plain (repetition i of one against i of other)."""
+    return [c.seconds / p.seconds for p, c in zip(plain, cm, strict=False)]
+
+
+def report(outcomes, scenarios, contenders, meta):
+    """The Markdown report: comparison table, cm-only table, notes."""
+    names = [c.name for c in contenders]
+    has_cm = CM in names
+    lines = [
+        f"# credit_management benchmark, size {meta['size']}",
+        "",
+        f"{meta['date']} · {meta['reps']} repetitions (+{meta['warmup']} warm-up) · "
+        f"Odoo {meta['odoo']} · Python {meta['python']} · {meta['cpus']} CPUs · "
+        f"base database {meta['base']}",
+        "",
+    ]
+    if meta.get("install_error"):
+        lines += [
+            f"**{CM} could not be installed: plain Odoo only.**",
+            "",
+            "```",
+            meta["install_error"],
+            "```",
+            "",
+        ]
+    lines += [
+        "| scenario | plain ms | cm ms | ratio cm/plain | ratio min-max "
+        "| plain queries | cm queries | refused plain / cm |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    cm_only_rows = []
+    notes = []
+    for scen in scenarios:
+        outcome = outcomes[scen.name]
+        for name, error in outcome.errors.items():
+            notes.append(f"- `{scen.name}` failed on {name}: {error}")
+        if scen.cm_only:
+            samples = outcome.samples.get(CM) or []
+            cm_only_rows.append(
+                f"| {scen.name} | {_ms(samples)} "
+                f"| {_num(_median(samples, 'queries'))} | {_refusals(samples)} |"
+            )
+            continue
+        plain = outcome.samples.get("plain") or []
+        cm = outcome.samples.get(CM) or []
+        ratios = paired_ratios(plain, cm) if plain and cm else []
+        row = [
+            scen.name,
+            _ms(plain),
+            _ms(cm),
+            _num(statistics.median(ratios), 2) if ratios else "-",
+            f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-",
+            _num(_median(plain, "queries")),
+            _num(_median(cm, "queries")),
+            f"{_refusals(plain)} / {_refusals(cm) if has_cm else '-'}",
+        ]
+        lines.append("| " + " | ".join(row) + " |")
+    if cm_only_rows:
+        lines += [
+            "",
+            f"Scenarios that need {CM} (absolute numbers):",
+            "",
+            "| scenario | ms | queries | refused |",
+            "|---|--:|--:|--:|",
+            *cm_only_rows,
+        ]
+    lines += [
+        "",
+        "Median over the repetitions. Ratio: median of the per-repetition ratios "
+        "cm/plain (1.00 = as fast as plain Odoo, 1.10 = 10% slower). Queries: SQL "
+        "statements sent by the scenario, flush included.",
+        "",
+        "Scenarios:",
+        "",
+        *[f"- `{s.name}`: {s.doc}" for s in scenarios],
+    ]
+    if notes:
+        lines += ["", "Failures:", "", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def _ms(samples):
+    median = _median(samples, "seconds")
+    return _num(median * 1000, 1) if median is not None else "-"
+
+
+# --------------------------------------------------------------------- main
+
+
+def parse_args(names):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=("s", "l"), default="s")
+    parser.add_argument(
+        "--reps", type=int, help="repetitions per contender (default: s 5, l 3)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="uncounted repetitions (default 1)"
+    )
+    parser.add_argument(
+        "--scenario",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        help=f"scenarios to run (default: all): {', '.join(names)}",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep existing contender databases instead of copying the base again "
+        "(safe: repetitions are rolled back)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the scenarios")
+    args = parser.parse_args()
+    unknown = set(args.scenario or ()) - set(names)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    if args.reps is None:
+        args.reps = DEFAULT_REPS[args.size]
+    if args.reps < 1 or args.warmup < 0:
+        parser.error("--reps must be >= 1 and --warmup >= 0")
+    return args
+
+
+def main():
+    odoo = benchlib.init_odoo()
+    from scenarios import SCENARIOS  # noqa: PLC0415
+
+    args = parse_args(list(SCENARIOS))
+    if args.list:
+        for scen in SCENARIOS.values():
+            flag = " [cm only]" if scen.cm_only else ""
+            print(f"{scen.name}{flag}: {scen.doc}")
+        return
+    selected = [SCENARIOS[n] for n in args.scenario or SCENARIOS]
+
+    contenders, install_error = prepare_databases(args.size, args.reuse)
+    if install_error:
+        log(f"{CM} could not be installed, running plain Odoo only:\n{install_error}")
+    for contender in contenders:
+        contender.registry = odoo.modules.registry.Registry(contender.db)
+
+    outcomes = {}
+    for scen in selected:
+        log(f"{scen.name}: {args.warmup} warm-up + {args.reps} repetitions")
+        outcome = run_scenario(odoo, scen, contenders, args.reps, args.warmup)
+        outcomes[scen.name] = outcome
+        for name, samples in outcome.samples.items():
+            if samples:
+                times = ", ".join(f"{s.seconds * 1000:.0f}" for s in samples)
+                log(
+                    f"  {name:>17}: {_ms(samples)} ms ({times}), "
+                    f"{_num(_median(samples, 'queries'))} queries"
+                )
+
+    meta = {
+        "size": args.size,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "reps": args.reps,
+        "warmup": args.warmup,
+        "odoo": odoo.release.version,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "base": benchlib.base_db(args.size),
+        "install_error": install_error,
+    }
+    text = report(outcomes, selected, contenders, meta)
+    benchlib.RESULTS_DIR.mkdir(exist_ok=True)
+    path = benchlib.RESULTS_DIR / f"{args.size}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    path.write_text(text)
+    print()
+    print(text)
+    log(f"written to {path.relative_to(benchlib.ROOT)}")
+    failed = any(outcome.errors for outcome in outcomes.values())
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
