@@ -179,5 +179,6 @@ class TestBlock(CreditCommon):
             ["credit_management"], ["fr_FR"]
         )
         self.salesman.lang = "fr_FR"
-        message = self._refused(self._order(self.customer, 1500.0))
+        order = self._order(self.customer, 1500.0).with_context(lang="fr_FR")
+        message = self._refused(order)  # a request of a French user carries its lang
         self.assertIn("dépasse la limite de crédit", message)
