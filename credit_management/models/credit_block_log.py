@@ -47,9 +47,10 @@ class CreditBlockLog(models.Model):
     release_user_id = fields.Many2one("res.users", "Released By", readonly=True)
 
     @api.model
-    def _log_refusals(self, refusals):
-        """Record refusals in a transaction of their own so that they survive the
-        rollback of the refused confirmation.
+    def _log_refusals(self, refusals, own_transaction=True):
+        """Record refusals; with ``own_transaction``, in a transaction of their own so
+        that they survive the rollback of the refused confirmation (an unattended
+        refusal is not rolled back: it is logged in the current transaction).
 
         The order may not be committed yet (created and confirmed in one call): the
         row then keeps the order's name without the link. A short lock timeout keeps
@@ -86,6 +87,9 @@ class CreditBlockLog(models.Model):
                         "overdue_amount": rows.overdue_amount,
                     }
                 )
+        if not own_transaction:
+            self.sudo().create(vals_list)
+            return True
         for attempt in ("with_order", "without_order"):
             try:
                 with self.env.registry.cursor() as cr:

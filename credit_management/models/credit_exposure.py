@@ -338,28 +338,73 @@ class CreditExposure(models.Model):
         on the partner (people editing the customer are not blocked).
         """
         partners = partners.commercial_partner_id
-        rows = self.sudo().search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", company.id)
-                if not company.credit_group_exposure
-                else ("company_id", "!=", False),
-            ]
-        )
-        missing = partners - rows.filtered(lambda r: r.company_id == company).partner_id
-        if missing:
-            rows |= self.sudo()._refresh(missing, company)
-            rows = rows.filtered(
-                lambda r: r.company_id == company or company.credit_group_exposure
-            )
-        if lock and rows:
-            self.env.execute_query(
+        if not partners:
+            return self.sudo().browse()
+        ids = [
+            row_id
+            for (row_id,) in self.env.execute_query(
                 SQL(
-                    "SELECT id FROM credit_exposure WHERE id IN %s FOR NO KEY UPDATE",
-                    tuple(rows.ids),
+                    "SELECT id FROM credit_exposure WHERE partner_id IN %s AND %s "
+                    "ORDER BY id %s",
+                    tuple(partners.ids),
+                    SQL("TRUE")
+                    if company.credit_group_exposure
+                    else SQL("company_id = %s", company.id),
+                    SQL("FOR NO KEY UPDATE") if lock else SQL(),
                 )
             )
+        ]
+        rows = self.sudo().browse(ids)
+        missing = partners - rows.filtered(lambda r: r.company_id == company).partner_id
+        if missing:
+            # the upsert creates the rows and, being a write, holds their lock
+            rows |= (
+                self.sudo()
+                ._refresh(missing, company)
+                .filtered(lambda r: r.company_id == company)
+            )
         return rows
+
+    @api.model
+    def _add_confirmed_orders(self, orders):
+        """Add just-confirmed orders to their customers' rows in one statement, instead
+        of recomputing the rows (the rows were locked and created by the check). Rows
+        that do not exist (block disabled in the company) are refreshed instead."""
+        amounts = defaultdict(float)
+        for order in orders:
+            key = (order.partner_id.commercial_partner_id.id, order.company_id.id)
+            amounts[key] += order._credit_amount()
+        if not amounts:
+            return
+        updated = self.env.execute_query(
+            SQL(
+                """
+                UPDATE credit_exposure e
+                   SET order_amount = e.order_amount + v.amount,
+                       exposure_total = e.exposure_total + v.amount,
+                       available_credit = e.available_credit - v.amount,
+                       over_limit = e.credit_limit > 0
+                                    AND e.exposure_total + v.amount > e.credit_limit,
+                       write_uid = %(uid)s,
+                       write_date = now() at time zone 'UTC'
+                  FROM (VALUES %(values)s) AS v(partner_id, company_id, amount)
+                 WHERE e.partner_id = v.partner_id AND e.company_id = v.company_id
+             RETURNING e.partner_id, e.company_id
+                """,
+                uid=self.env.uid,
+                values=SQL(", ").join(
+                    SQL("(%s, %s, %s::numeric)", pid, cid, amount)
+                    for (pid, cid), amount in amounts.items()
+                ),
+            )
+        )
+        self.invalidate_model()
+        missing = set(amounts) - set(updated)
+        if missing:
+            self._refresh(
+                self.env["res.partner"].browse({pid for pid, __ in missing}),
+                self.env["res.company"].browse({cid for __, cid in missing}),
+            )
 
     @api.model
     def _cron_refresh(self):

@@ -96,13 +96,18 @@ class SaleOrder(models.Model):
         Unattended paths (portal acceptance or payment, a public or portal user, or a
         caller passing ``credit_unattended``) cannot show an error: the refused orders
         are put on credit hold with activities and the others are confirmed. Either
-        way the refusal is logged in ``credit.block.log``, in a transaction of its own.
+        way the refusal is logged in ``credit.block.log``; when it is raised, in a
+        transaction of its own so that the log survives the rollback.
         """
         refusals = self._credit_refusals(lock=True)
         if refusals:
             blocked = self.browse([order.id for order in refusals])
-            self.env["credit.block.log"]._log_refusals(refusals)
-            if self._credit_is_unattended():
+            unattended = self._credit_is_unattended()
+            # a raised refusal rolls the transaction back: its log needs one of its own
+            self.env["credit.block.log"]._log_refusals(
+                refusals, own_transaction=not unattended
+            )
+            if unattended:
                 blocked._credit_put_on_hold(refusals)
                 others = self - blocked
                 return super(SaleOrder, others).action_confirm() if others else True
@@ -116,9 +121,12 @@ class SaleOrder(models.Model):
                     for order, reasons in refusals.items()
                 )
             )
+        to_confirm = self.filtered(lambda o: o.state in ("draft", "sent"))
         res = super().action_confirm()
-        self.credit_blocked = False
-        self.env["credit.exposure"].sudo()._refresh(self.partner_id, self.company_id)
+        to_confirm.filtered("credit_blocked").credit_blocked = False
+        self.env["credit.exposure"].sudo()._add_confirmed_orders(
+            to_confirm.filtered(lambda o: o.state == "sale")
+        )
         return res
 
     def _action_cancel(self):
@@ -226,14 +234,26 @@ class SaleOrder(models.Model):
                 groups[key] |= order
         refusals = {}
         today = fields.Date.context_today(self)
+        rows_by_company = {}
+        for company in {company for __, company in groups}:
+            partners = self.env["res.partner"].union(
+                *(partner for partner, c in groups if c == company)
+            )
+            # one locking read for all the customers of the company
+            rows = Exposure._get_rows(partners, company, lock=lock)
+            stale = rows.filtered(
+                lambda r: r.refreshed_on != today
+                and r.next_due_date
+                and r.next_due_date < today
+            )
+            if stale:
+                # items fell overdue since the morning refresh: refresh them now
+                Exposure._refresh(stale.partner_id, stale.company_id)
+            rows_by_company[company] = rows
         for (partner, company), orders in groups.items():
-            rows = Exposure._get_rows(partner, company, lock=lock)
-            if any(
-                r.refreshed_on != today and r.next_due_date and r.next_due_date < today
-                for r in rows
-            ):
-                # items fell overdue since the morning refresh: refresh now
-                Exposure._refresh(partner, rows.company_id)
+            rows = rows_by_company[company].filtered(
+                lambda r, p=partner: r.partner_id == p
+            )
             batch_amount = 0.0
             for order in orders.sorted("id"):
                 amount = order._credit_amount()
