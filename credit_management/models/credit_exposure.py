@@ -98,12 +98,13 @@ class CreditExposure(models.Model):
 
     # ------------------------------------------------------------------ business
     @api.model
-    def _refresh(self, partners=None, companies=None):
+    def _refresh(self, partners=None, companies=None, store=True):
         """Recompute exposure rows, set-based, independent of the user's companies.
 
         :param partners: ``res.partner`` records (any contact: their commercial partner
             is refreshed), or ``None`` for all customers.
         :param companies: ``res.company`` records to restrict to, or ``None`` for all.
+        :param store: ``False`` computes the rows in memory without writing them.
         :return: the refreshed ``credit.exposure`` rows.
         """
         if partners is not None:
@@ -207,9 +208,11 @@ class CreditExposure(models.Model):
             }
             for pid, cid, currency_id, amount in to_convert:
                 figures[pid, cid]["orders"] += amount * rates[cid, currency_id]
-        return self._write_rows(figures, dates, partner_ids, company_ids, today)
+        return self._write_rows(
+            figures, dates, partner_ids, company_ids, today, store=store
+        )
 
-    def _write_rows(self, figures, dates, partner_ids, company_ids, today):
+    def _write_rows(self, figures, dates, partner_ids, company_ids, today, store=True):
         """Upsert the rows in one statement and zero the rows of partners in scope that
         no longer have any figure; the limit in force is read from the partner's
         company-dependent values in the same statement."""
@@ -269,12 +272,8 @@ class CreditExposure(models.Model):
                     round(fig.get("orders", 0.0), 6),
                 )
             )
-        uid = self.env.uid
-        ids = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    """
+        lim = SQL(
+            """
             WITH v(partner_id, company_id, default_limit, receivable, overdue, oldest,
                    next_due, draft, orders) AS (VALUES %(values)s),
             lim AS (
@@ -287,10 +286,49 @@ class CreditExposure(models.Model):
                                            ->> v.company_id::text)::numeric, 0)
                             ELSE COALESCE(
                                 (p.credit_limit ->> v.company_id::text)::numeric,
-                                          v.default_limit)
+                                v.default_limit)
                        END AS credit_limit
                   FROM v JOIN res_partner p ON p.id = v.partner_id
             )
+            """,
+            values=SQL(", ").join(values),
+            today=today,
+        )
+        if not store:
+            # a read-only request (a form showing the banner) gets the figures
+            # without writing them
+            rows = self.env.execute_query(
+                SQL(
+                    """%s SELECT partner_id, company_id, receivable, overdue,
+                                 oldest::date, next_due::date, draft, orders, total,
+                                 credit_limit
+                            FROM lim""",
+                    lim,
+                )
+            )
+            names = [
+                "partner_id", "company_id", "receivable_amount", "overdue_amount",
+                "oldest_overdue_date", "next_due_date", "draft_invoice_amount",
+                "order_amount", "exposure_total", "credit_limit",
+            ]  # fmt: skip
+            records = self.browse()
+            for row in rows:
+                vals = dict(zip(names, row, strict=True))
+                total, limit = vals["exposure_total"], vals["credit_limit"]
+                vals.update(
+                    available_credit=limit - total,
+                    over_limit=limit > 0 and total > limit,
+                    refreshed_on=today,
+                )
+                records |= self.new(vals)
+            return records
+        uid = self.env.uid
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+            %(lim)s
             INSERT INTO credit_exposure AS e (
                 partner_id, company_id, receivable_amount, overdue_amount,
                 oldest_overdue_date, next_due_date, draft_invoice_amount, order_amount,
@@ -319,7 +357,7 @@ class CreditExposure(models.Model):
                 write_date = EXCLUDED.write_date
             RETURNING e.id
             """,
-                    values=SQL(", ").join(values),
+                    lim=lim,
                     today=today,
                     uid=uid,
                 )
@@ -357,10 +395,12 @@ class CreditExposure(models.Model):
         rows = self.sudo().browse(ids)
         missing = partners - rows.filtered(lambda r: r.company_id == company).partner_id
         if missing:
-            # the upsert creates the rows and, being a write, holds their lock
+            # the upsert creates the rows and, being a write, holds their lock; a
+            # read-only request (a form showing the banner) computes them in memory
+            store = lock or not self.env.cr.readonly
             rows |= (
                 self.sudo()
-                ._refresh(missing, company)
+                ._refresh(missing, company, store=store)
                 .filtered(lambda r: r.company_id == company)
             )
         return rows

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from unittest.mock import PropertyMock, patch
+
 from freezegun import freeze_time
 
 from odoo import fields
@@ -226,3 +228,33 @@ class TestExposure(CreditCommon):
         # the receivable line belongs to the commercial partner invoiced at the time
         self.assertEqual(self._row(self.customer).receivable_amount, 100.0)
         self.assertEqual(self._row(other).receivable_amount, 0.0)
+
+    def test_read_only_request_computes_rows_without_writing(self):
+        """A form opened in a read-only request shows a new customer's figures
+        without inserting its exposure row."""
+        partner = self.env["res.partner"].create(
+            {"name": "New SAS", "credit_limit": 100.0}
+        )
+        self._invoice(partner, 150.0, post=False)  # draft: counted, row created
+        stored = self._row(partner)
+        stored.sudo().unlink()
+        with patch.object(
+            type(self.env.cr), "readonly", new_callable=PropertyMock, return_value=True
+        ):
+            rows = self.Exposure._get_rows(partner, self.company)
+        self.assertFalse(self._row(partner), "nothing was written")
+        self.assertRecordValues(
+            rows,
+            [
+                {
+                    "draft_invoice_amount": 150.0,
+                    "exposure_total": 150.0,
+                    "credit_limit": 100.0,
+                    "over_limit": True,
+                }
+            ],
+        )
+        self.assertIn(
+            "exceeds the credit limit",
+            partner._credit_check(self.company, 10.0, rows)[0][1],
+        )
