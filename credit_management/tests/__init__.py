@@ -4,3 +4,4 @@ from . import test_block
 from . import test_release
 from . import test_concurrency
 from . import test_portal
+from . import test_payment
