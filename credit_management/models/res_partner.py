@@ -279,6 +279,8 @@ class ResPartner(models.Model):
             else None
         )
         res = super().write(vals)
+        if "credit_hold" in vals:
+            self._credit_log_hold_change(vals)
         if vals.keys() & {
             "credit_limit",
             "use_partner_credit_limit",
@@ -292,6 +294,25 @@ class ResPartner(models.Model):
                 old_commercial | self.commercial_partner_id
             )
         return res
+
+    def _credit_log_hold_change(self, vals):
+        """Holds are decisions: say who put or lifted them, where and why."""
+        company = self.env.company
+        for partner in self:
+            if vals["credit_hold"]:
+                body = self.env._(
+                    "Credit hold set in %(company)s by %(user)s: %(reason)s",
+                    company=company.name,
+                    user=self.env.user.name,
+                    reason=partner.sudo().credit_hold_reason or "-",
+                )
+            else:
+                body = self.env._(
+                    "Credit hold lifted in %(company)s by %(user)s.",
+                    company=company.name,
+                    user=self.env.user.name,
+                )
+            partner.message_post(body=body)
 
     def _check_credit_manager_fields(self, vals):
         if self.env.su or not vals.keys() & CREDIT_MANAGER_FIELDS:

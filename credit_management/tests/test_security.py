@@ -93,3 +93,12 @@ class TestSecurity(CreditCommon):
             self.env["credit.exposure"].with_user(user).search([])
         with self.assertRaises(AccessError):
             self.customer.with_user(user).read(["credit_exposure_total"])
+
+    def test_hold_changes_are_tracked_in_chatter(self):
+        self.customer.with_user(self.manager).write(
+            {"credit_hold": True, "credit_hold_reason": "Cheque returned"}
+        )
+        self.assertIn("Credit hold set", self.customer.message_ids[0].body)
+        self.assertIn("Cheque returned", self.customer.message_ids[0].body)
+        self.customer.with_user(self.manager).credit_hold = False
+        self.assertIn("Credit hold lifted", self.customer.message_ids[0].body)
