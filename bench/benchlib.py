@@ -5,6 +5,8 @@ command-line clients (``psql``, ``createdb``, ``dropdb``) so that the usual
 ``PG*`` environment variables apply, exactly as for Odoo itself.
 """
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -137,3 +139,23 @@ def init_odoo():
         ["-c", str(ODOO_CONF), "--log-level=warn"], setup_logging=True
     )
     return odoo
+
+
+@contextlib.contextmanager
+def size_lock(size):
+    """Hold an exclusive lock on the databases of ``size`` or exit.
+
+    Two runs (or a run and a generation) on the same size would drop each
+    other's databases, and two timings at once on 2 cores are worthless anyway.
+    """
+    path = data_dir() / f"credit_bench_{size}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(
+                f"another generate.py or run.py is using the size-{size} "
+                f"databases ({path}): wait for it to finish"
+            ) from None
+        yield

@@ -43,7 +43,6 @@ DEFAULT_REPS = {"s": 5, "l": 3}
 class Contender:
     name: str
     db: str
-    short: str
     has_cm: bool
     registry: object = None
 
@@ -78,8 +77,8 @@ def prepare_databases(size, reuse):
         raise SystemExit(
             f"{base} is missing or incomplete: run `make bench-data BENCH_SIZE={size}`"
         )
-    plain = Contender("plain", f"{base}_plain", "plain", False)
-    cm = Contender(CM, f"{base}_cm", "cm", True)
+    plain = Contender("plain", f"{base}_plain", False)
+    cm = Contender(CM, f"{base}_cm", True)
     for contender in (plain, cm):
         if reuse and benchlib.db_exists(contender.db):
             log(f"reusing {contender.db}")
@@ -311,7 +310,13 @@ def main():
             print(f"{scen.name}{flag}: {scen.doc}")
         return
     selected = [SCENARIOS[n] for n in args.scenario or SCENARIOS]
+    with benchlib.size_lock(args.size):
+        failed = benchmark(odoo, args, selected)
+    sys.exit(1 if failed else 0)
 
+
+def benchmark(odoo, args, selected):
+    """Prepare the databases, time ``selected``, report; True if any failed."""
     contenders, install_error = prepare_databases(args.size, args.reuse)
     if install_error:
         log(f"{CM} could not be installed, running plain Odoo only:\n{install_error}")
@@ -349,8 +354,7 @@ def main():
     print()
     print(text)
     log(f"written to {path.relative_to(benchlib.ROOT)}")
-    failed = any(outcome.errors for outcome in outcomes.values())
-    sys.exit(1 if failed else 0)
+    return any(outcome.errors for outcome in outcomes.values())
 
 
 if __name__ == "__main__":
