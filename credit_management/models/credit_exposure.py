@@ -5,6 +5,20 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.float_utils import float_compare
 
+# columns of a row read together by the locking read of the confirmation check
+ROW_FIELDS = [
+    "partner_id", "company_id", "receivable_amount", "overdue_amount",
+    "oldest_overdue_date", "next_due_date", "draft_invoice_amount", "order_amount",
+    "exposure_total", "credit_limit", "available_credit", "over_limit", "refreshed_on",
+]  # fmt: skip
+SETTING_TYPES = {"boolean": "boolean", "char": "varchar", "float": "float8",
+                 "integer": "int4"}  # fmt: skip
+# the customer's settings the check reads (company-dependent)
+PARTNER_SETTINGS = [
+    "credit_hold", "credit_hold_reason", "credit_custom_tolerance",
+    "credit_limit_tolerance", "credit_overdue_tolerance", "credit_overdue_grace_days",
+]  # fmt: skip
+
 
 class CreditExposure(models.Model):
     """Credit exposure of one commercial partner in one company, in company currency.
@@ -378,21 +392,61 @@ class CreditExposure(models.Model):
         partners = partners.commercial_partner_id
         if not partners:
             return self.sudo().browse()
-        ids = [
-            row_id
-            for (row_id,) in self.env.execute_query(
-                SQL(
-                    "SELECT id FROM credit_exposure WHERE partner_id IN %s AND %s "
-                    "ORDER BY id %s",
-                    tuple(partners.ids),
-                    SQL("TRUE")
-                    if company.credit_group_exposure
-                    else SQL("company_id = %s", company.id),
-                    SQL("FOR NO KEY UPDATE") if lock else SQL(),
-                )
-            )
+        # One query reads (and locks) the rows and the customers' settings in the
+        # company, and puts them in cache: the check that follows reads no more.
+        row_fields = [self._fields[name] for name in ROW_FIELDS]
+        partner_fields = [
+            self.env["res.partner"]._fields[name] for name in PARTNER_SETTINGS
         ]
-        rows = self.sudo().browse(ids)
+        cid = str(company.id)
+        self.env["res.partner"].flush_model(PARTNER_SETTINGS)
+        result = self.env.execute_query(
+            SQL(
+                """SELECT e.id, %(row_columns)s, %(partner_columns)s
+                     FROM credit_exposure e
+                     JOIN res_partner p ON p.id = e.partner_id
+                    WHERE e.partner_id IN %(partners)s AND %(company)s
+                    ORDER BY e.id %(lock)s""",
+                row_columns=SQL(", ").join(
+                    SQL.identifier("e", field.name) for field in row_fields
+                ),
+                partner_columns=SQL(", ").join(
+                    SQL(
+                        "(p.%s ->> %s)::%s",
+                        SQL.identifier(field.name),
+                        cid,
+                        SQL(SETTING_TYPES[field.type]),
+                    )
+                    for field in partner_fields
+                ),
+                partners=tuple(partners.ids),
+                company=SQL("TRUE")
+                if company.credit_group_exposure
+                else SQL("e.company_id = %s", company.id),
+                lock=SQL("FOR NO KEY UPDATE OF e") if lock else SQL(),
+            )
+        )
+        rows = self.sudo().browse(row[0] for row in result)
+        if result:
+            columns = list(zip(*result, strict=True))
+            rows.invalidate_recordset(ROW_FIELDS)
+            for field, values in zip(row_fields, columns[1:], strict=False):
+                field._insert_cache(rows, values)
+            settings = {}  # partner id -> values, one per partner
+            for row in result:
+                settings[row[1]] = row[1 + len(row_fields) :]
+            cached = (
+                self.env["res.partner"].sudo().with_company(company).browse(settings)
+            )
+            cached.invalidate_recordset(PARTNER_SETTINGS)
+            for index, field in enumerate(partner_fields):
+                field._insert_cache(
+                    cached,
+                    [
+                        field.convert_to_cache(values[index], cached)
+                        for values in settings.values()
+                    ],
+                )
         missing = partners - rows.filtered(lambda r: r.company_id == company).partner_id
         if missing:
             # the upsert creates the rows and, being a write, holds their lock; a
