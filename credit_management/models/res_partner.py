@@ -231,9 +231,7 @@ class ResPartner(models.Model):
                         ]
                     )
                 )
-                domains.append(
-                    Domain("commercial_partner_id", "in", rows.subselect("partner_id"))
-                )
+                domains.append(Domain("id", "in", rows.subselect("partner_id")))
             else:
                 return NotImplemented
         domain = Domain.OR(domains)

@@ -210,6 +210,7 @@ class TestExposure(CreditCommon):
             .search([("credit_status", "in", ["over_limit"])])
         )
         self.assertIn(self.customer, found)
+        self.assertNotIn(self.contact, found)  # the customers, not their contacts
         overdue = self.env["res.partner"].search([("credit_status", "in", ["overdue"])])
         self.assertNotIn(self.customer, overdue)
 
