@@ -244,13 +244,37 @@ class CreditExposure(models.Model):
                 if (pid, cid) not in figures
             ]
         else:
-            # all partners: reset rows that no longer appear
+            # all partners: every customer that ever had a receivable or an order in
+            # a company gets its row (zeroed when it has no figure), as the events
+            # would have made it, so that confirming its next order creates nothing
+            company_filter = (
+                SQL("AND company_id IN %s", company_ids) if company_ids else SQL()
+            )
             keys += [
                 (pid, cid)
                 for pid, cid in self.env.execute_query(
                     SQL(
-                        "SELECT partner_id, company_id FROM credit_exposure %s",
-                        SQL("WHERE company_id IN %s", company_ids)
+                        """
+                        SELECT partner_id, company_id FROM credit_exposure
+                         WHERE TRUE %(filter)s
+                        UNION
+                        SELECT DISTINCT p.commercial_partner_id, aml.company_id
+                          FROM account_move_line aml
+                          JOIN account_account acc ON acc.id = aml.account_id
+                          JOIN res_partner p ON p.id = aml.partner_id
+                         WHERE acc.account_type = 'asset_receivable'
+                           AND aml.parent_state = 'posted' %(aml_filter)s
+                        UNION
+                        SELECT DISTINCT p.commercial_partner_id, so.company_id
+                          FROM sale_order so
+                          JOIN res_partner p ON p.id = so.partner_id
+                         WHERE so.state = 'sale' %(so_filter)s
+                        """,
+                        filter=company_filter,
+                        aml_filter=SQL("AND aml.company_id IN %s", company_ids)
+                        if company_ids
+                        else SQL(),
+                        so_filter=SQL("AND so.company_id IN %s", company_ids)
                         if company_ids
                         else SQL(),
                     )

@@ -259,3 +259,15 @@ class TestExposure(CreditCommon):
             "exceeds the credit limit",
             partner._credit_check(self.company, 10.0, rows)[0][1],
         )
+
+    def test_refresh_all_gives_every_past_customer_a_row(self):
+        """A customer whose invoices are all paid still gets its (zeroed) row, so
+        that confirming its next order creates nothing."""
+        partner = self.env["res.partner"].create({"name": "Paid Up SA"})
+        invoice = self._invoice(partner, 100.0)
+        self._pay(invoice)
+        self._row(partner).sudo().unlink()  # as before the module was installed
+        self.Exposure.action_refresh_all()
+        self.assertRecordValues(
+            self._row(partner), [{"receivable_amount": 0.0, "exposure_total": 0.0}]
+        )
