@@ -34,5 +34,6 @@
             "credit_management/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

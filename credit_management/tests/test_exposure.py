@@ -271,3 +271,14 @@ class TestExposure(CreditCommon):
         self.assertRecordValues(
             self._row(partner), [{"receivable_amount": 0.0, "exposure_total": 0.0}]
         )
+
+    def test_install_hook_computes_existing_history(self):
+        from odoo.addons.credit_management.hooks import post_init_hook  # noqa: PLC0415
+
+        self._invoice(self.customer, 300.0, due_in=-4)
+        self.env["credit.exposure"].sudo().search([]).unlink()  # before installation
+        post_init_hook(self.env)
+        self.assertRecordValues(
+            self._row(self.customer),
+            [{"receivable_amount": 300.0, "overdue_amount": 300.0}],
+        )

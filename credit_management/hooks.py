@@ -1,0 +1,6 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+
+def post_init_hook(env):
+    """Installing on a database with history: compute every customer's exposure."""
+    env["credit.exposure"].sudo()._refresh()
