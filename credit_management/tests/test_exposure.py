@@ -273,7 +273,7 @@ class TestExposure(CreditCommon):
         )
 
     def test_install_hook_computes_existing_history(self):
-        from odoo.addons.credit_management.hooks import post_init_hook  # noqa: PLC0415
+        from ..hooks import post_init_hook  # noqa: PLC0415
 
         self._invoice(self.customer, 300.0, due_in=-4)
         self.env["credit.exposure"].sudo().search([]).unlink()  # before installation
