@@ -20,6 +20,18 @@ PARTNER_SETTINGS = [
 ]  # fmt: skip
 
 
+# The customer's open items, aliased aml (line) and p (its partner): one definition for
+# the stored exposure and for the overdue test with grace days.
+OPEN_RECEIVABLES = SQL(
+    """FROM account_move_line aml
+       JOIN res_partner p ON p.id = aml.partner_id
+       JOIN account_account acc ON acc.id = aml.account_id
+      WHERE acc.account_type = 'asset_receivable'
+        AND aml.parent_state = 'posted'
+        AND NOT aml.reconciled"""
+)
+
+
 class CreditExposure(models.Model):
     """Credit exposure of one commercial partner in one company, in company currency.
 
@@ -156,16 +168,12 @@ class CreditExposure(models.Model):
                        WHERE aml.date_maturity < %(today)s AND aml.amount_residual > 0),
                    MIN(aml.date_maturity) FILTER (
                        WHERE aml.date_maturity >= %(today)s AND aml.amount_residual > 0)
-              FROM account_move_line aml
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN account_account acc ON acc.id = aml.account_id
-             WHERE acc.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND NOT aml.reconciled
+              %(open_receivables)s
                AND %(where)s
              GROUP BY 1, 2
             """,
                 today=today,
+                open_receivables=OPEN_RECEIVABLES,
                 where=where(("p", "commercial_partner_id"), ("aml", "company_id")),
             )
         ):
@@ -531,15 +539,9 @@ class CreditExposure(models.Model):
         self = self.sudo()  # noqa: PLW0642 - a system job, across all companies
         today = fields.Date.context_today(self)
         self.env["res.partner"]._credit_expire_temporary_limits()
-        stale = self.search(
-            [
-                "|",
-                ("next_due_date", "<", today),
-                "&",
-                ("oldest_overdue_date", "!=", False),
-                ("refreshed_on", "<", today),
-            ]
-        )
+        # only items reaching their due date change the figures: the overdue age is
+        # derived from the stored oldest due date
+        stale = self.search([("next_due_date", "<", today)])
         if stale:
             self._refresh(stale.partner_id)
 

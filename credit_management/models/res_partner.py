@@ -4,6 +4,8 @@ from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date
 
+from .credit_exposure import OPEN_RECEIVABLES
+
 # Fields only a credit manager may change (the limit itself is Odoo's own field).
 CREDIT_MANAGER_FIELDS = {
     "credit_limit",
@@ -515,15 +517,12 @@ class ResPartner(models.Model):
                 """
             SELECT aml.company_id, SUM(aml.amount_residual), MIN(aml.date_maturity)
                    FILTER (WHERE aml.amount_residual > 0)
-              FROM account_move_line aml
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN account_account acc ON acc.id = aml.account_id
-             WHERE p.commercial_partner_id = %s AND aml.company_id IN %s
-               AND acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted'
-               AND NOT aml.reconciled
+              %s
+               AND p.commercial_partner_id = %s AND aml.company_id IN %s
                AND (aml.date_maturity < %s OR aml.amount_residual < 0)
              GROUP BY 1
             """,
+                OPEN_RECEIVABLES,
                 self.commercial_partner_id.id,
                 company_ids,
                 limit_date,
