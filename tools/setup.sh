@@ -123,5 +123,7 @@ list_db = True
 EOF
 [ -z "${PGHOST:-}" ] || echo "db_host = $PGHOST" >> "$ODOO_CONF.tmp"
 [ -z "${PGPORT:-}" ] || echo "db_port = $PGPORT" >> "$ODOO_CONF.tmp"
+# Several checkouts on one machine (git worktrees) each need their own HTTP port for tests.
+[ -z "${ODOO_HTTP_PORT:-}" ] || echo "http_port = $ODOO_HTTP_PORT" >> "$ODOO_CONF.tmp"
 if cmp -s "$ODOO_CONF.tmp" "$ODOO_CONF" 2>/dev/null; then rm "$ODOO_CONF.tmp"; else mv "$ODOO_CONF.tmp" "$ODOO_CONF"; fi
 log "ready: Odoo $("$VENV/bin/python" -c 'import odoo.release as r; print(r.version)') in $VENV, config $ODOO_CONF"
