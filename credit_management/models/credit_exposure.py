@@ -414,30 +414,37 @@ class CreditExposure(models.Model):
 
     @api.model
     def _get_rows(self, partners, company, lock=False):
-        """Exposure rows of the commercial partners in ``company`` (or in every company
-        when the company consolidates group exposure), created when missing.
+        """Exposure rows of the commercial partners of ``partners`` in ``company`` (or
+        in every company when the company consolidates group exposure), created when
+        missing.
 
         With ``lock``, the rows are locked ``FOR NO KEY UPDATE`` so that two
         transactions confirming orders of one customer are serialized on this row, not
         on the partner (people editing the customer are not blocked).
+
+        ``partners`` may be contacts: the same query resolves their commercial
+        partner and puts it in cache, so that the confirmation check reads no
+        ``res_partner`` record of its own.
         """
-        partners = partners.commercial_partner_id
         if not partners:
             return self.sudo().browse()
-        # One query reads (and locks) the rows and the customers' settings in the
-        # company, and puts them in cache: the check that follows reads no more.
         row_fields = [self._fields[name] for name in ROW_FIELDS]
-        partner_fields = [
-            self.env["res.partner"]._fields[name] for name in PARTNER_SETTINGS
-        ]
+        Partner = self.env["res.partner"]
+        partner_fields = [Partner._fields[name] for name in PARTNER_SETTINGS]
         cid = str(company.id)
-        self.env["res.partner"].flush_model(PARTNER_SETTINGS)
+        Partner.flush_model([*PARTNER_SETTINGS, "commercial_partner_id"])
         result = self.env.execute_query(
             SQL(
-                """SELECT e.id, %(row_columns)s, %(partner_columns)s
+                """SELECT e.id, %(row_columns)s, %(partner_columns)s,
+                          ARRAY(SELECT a.id FROM res_partner a
+                                 WHERE a.id IN %(partners)s
+                                   AND a.commercial_partner_id = e.partner_id)
                      FROM credit_exposure e
                      JOIN res_partner p ON p.id = e.partner_id
-                    WHERE e.partner_id IN %(partners)s AND %(company)s
+                    WHERE e.partner_id IN (SELECT a.commercial_partner_id
+                                             FROM res_partner a
+                                            WHERE a.id IN %(partners)s)
+                      AND %(company)s
                     ORDER BY e.id %(lock)s""",
                 row_columns=SQL(", ").join(
                     SQL.identifier("e", field.name) for field in row_fields
@@ -459,6 +466,7 @@ class CreditExposure(models.Model):
             )
         )
         rows = self.sudo().browse(row[0] for row in result)
+        commercial = {}  # asked partner id -> commercial partner id
         if result:
             columns = list(zip(*result, strict=True))
             rows.invalidate_recordset(ROW_FIELDS)
@@ -466,10 +474,10 @@ class CreditExposure(models.Model):
                 field._insert_cache(rows, values)
             settings = {}  # partner id -> values, one per partner
             for row in result:
-                settings[row[1]] = row[1 + len(row_fields) :]
-            cached = (
-                self.env["res.partner"].sudo().with_company(company).browse(settings)
-            )
+                settings[row[1]] = row[1 + len(row_fields) : -1]
+                commercial.update(dict.fromkeys(row[-1], row[1]))
+                commercial[row[1]] = row[1]
+            cached = Partner.sudo().with_company(company).browse(settings)
             cached.invalidate_recordset(PARTNER_SETTINGS)
             for index, field in enumerate(partner_fields):
                 field._insert_cache(
@@ -479,7 +487,16 @@ class CreditExposure(models.Model):
                         for values in settings.values()
                     ],
                 )
-        missing = partners - rows.filtered(lambda r: r.company_id == company).partner_id
+            asked = Partner.browse(commercial)
+            asked.invalidate_recordset(["commercial_partner_id"])
+            Partner._fields["commercial_partner_id"]._insert_cache(
+                asked, list(commercial.values())
+            )
+        # in cache for the partners the query found; read for the others
+        missing = (
+            partners.commercial_partner_id
+            - rows.filtered(lambda r: r.company_id == company).partner_id
+        )
         if missing:
             # the upsert creates the rows and, being a write, holds their lock; a
             # read-only request (a form showing the banner) computes them in memory

@@ -223,24 +223,22 @@ class SaleOrder(models.Model):
         :return: ``{order: [(code, message), ...]}`` for the refused orders.
         """
         Exposure = self.env["credit.exposure"].sudo()
-        groups = defaultdict(lambda: self.browse())
+        by_company = defaultdict(lambda: self.browse())
         for order in self:
             if (
                 order.state in ("draft", "sent")
                 and order.partner_id
                 and order.company_id.credit_block_enabled
             ):
-                key = (order.partner_id.commercial_partner_id, order.company_id)
-                groups[key] |= order
+                by_company[order.company_id] |= order
         refusals = {}
         today = fields.Date.context_today(self)
         rows_by_company = {}
-        for company in {company for __, company in groups}:
-            partners = self.env["res.partner"].union(
-                *(partner for partner, c in groups if c == company)
-            )
-            # one locking read for all the customers of the company
-            rows = Exposure._get_rows(partners, company, lock=lock)
+        groups = defaultdict(lambda: self.browse())
+        for company, orders in by_company.items():
+            # one locking read for all the customers of the company; it also puts
+            # the orders' commercial partners in cache
+            rows = Exposure._get_rows(orders.partner_id, company, lock=lock)
             stale = rows.filtered(
                 lambda r: r.refreshed_on != today
                 and r.next_due_date
@@ -250,6 +248,8 @@ class SaleOrder(models.Model):
                 # items fell overdue since the morning refresh: refresh them now
                 Exposure._refresh(stale.partner_id, stale.company_id)
             rows_by_company[company] = rows
+            for order in orders:
+                groups[order.partner_id.commercial_partner_id, company] |= order
         for (partner, company), orders in groups.items():
             rows = rows_by_company[company].filtered(
                 lambda r, p=partner: r.partner_id == p

@@ -117,6 +117,21 @@ class TestBlock(CreditCommon):
         batch.with_user(self.salesman).action_confirm()
         self.assertEqual(batch.mapped("state"), ["sale", "sale"])
 
+    def test_batch_of_a_customer_and_its_contact_is_cumulative(self):
+        # the check resolves the contact's commercial partner in its own query
+        batch = self._order(self.customer, 600.0) | self._order(self.contact, 600.0)
+        with self.assertRaisesRegex(UserError, "other orders confirmed with it"):
+            batch.with_user(self.salesman).action_confirm()
+        self.assertEqual(batch.mapped("state"), ["draft", "draft"])
+
+    def test_contact_moved_in_the_same_transaction(self):
+        # the new parent, not yet written to the database, is the one checked
+        order = self._order(self.contact, 500.0)
+        other = self.env["res.partner"].create({"name": "Small", "credit_limit": 100.0})
+        self.contact.parent_id = other
+        message = self._refused(order)
+        self.assertIn("credit limit of $\xa0100.00", message)
+
     def test_form_button_path(self):
         order = self._order(self.customer, 1500.0)
         form = Form(order.with_user(self.salesman))
