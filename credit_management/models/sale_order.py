@@ -250,10 +250,12 @@ class SaleOrder(models.Model):
             rows_by_company[company] = rows
             for order in orders:
                 groups[order.partner_id.commercial_partner_id, company] |= order
+        rows_by_partner = defaultdict(lambda: Exposure.browse())
+        for company, rows in rows_by_company.items():
+            for row in rows:
+                rows_by_partner[row.partner_id.id, company.id] |= row
         for (partner, company), orders in groups.items():
-            rows = rows_by_company[company].filtered(
-                lambda r, p=partner: r.partner_id == p
-            )
+            rows = rows_by_partner[partner.id, company.id]
             batch_amount = 0.0
             for order in orders.sorted("id"):
                 amount = order._credit_amount()
