@@ -5,6 +5,7 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import account_move_line
 from . import account_partial_reconcile
 from . import payment_transaction
 from . import credit_demo

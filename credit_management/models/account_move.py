@@ -19,7 +19,9 @@ class AccountMove(models.Model):
                     lambda line: line.account_type == "asset_receivable"
                 ).partner_id
             )
-            self.env["credit.exposure"].sudo()._refresh(partners, moves.company_id)
+            self.env["credit.exposure"].sudo()._refresh_later(
+                partners, moves.company_id
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -44,7 +46,9 @@ class AccountMove(models.Model):
             before._credit_refresh_exposure()
             moved = partners_before - before.commercial_partner_id
             if moved:
-                self.env["credit.exposure"].sudo()._refresh(moved, before.company_id)
+                self.env["credit.exposure"].sudo()._refresh_later(
+                    moved, before.company_id
+                )
         return res
 
     def _post(self, soft=True):
@@ -69,5 +73,5 @@ class AccountMove(models.Model):
         companies = self.company_id
         res = super().unlink()
         if partners:
-            self.env["credit.exposure"].sudo()._refresh(partners, companies)
+            self.env["credit.exposure"].sudo()._refresh_later(partners, companies)
         return res

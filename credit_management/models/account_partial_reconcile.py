@@ -15,7 +15,7 @@ class AccountPartialReconcile(models.Model):
         partials = super().create(vals_list)
         lines = partials._credit_receivable_lines()
         if lines:
-            self.env["credit.exposure"].sudo()._refresh(
+            self.env["credit.exposure"].sudo()._refresh_later(
                 lines.partner_id, lines.company_id
             )
         return partials
@@ -25,7 +25,7 @@ class AccountPartialReconcile(models.Model):
         res = super().unlink()
         lines = lines.exists()
         if lines:
-            self.env["credit.exposure"].sudo()._refresh(
+            self.env["credit.exposure"].sudo()._refresh_later(
                 lines.partner_id, lines.company_id
             )
         return res

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -19,6 +20,9 @@ PARTNER_SETTINGS = [
     "credit_limit_tolerance", "credit_overdue_tolerance", "credit_overdue_grace_days",
 ]  # fmt: skip
 
+
+# key of the refreshes collected by ``_deferred_refresh`` in the cursor's cache
+DEFERRED = "credit_management.deferred_refresh"
 
 # The customer's open items, aliased aml (line) and p (its partner): one definition for
 # the stored exposure and for the overdue test with grace days.
@@ -180,22 +184,28 @@ class CreditExposure(models.Model):
             figures[pid, cid]["receivable"] = residual or 0.0
             figures[pid, cid]["overdue"] = max(overdue or 0.0, 0.0)
             dates[pid, cid] = (oldest, next_due)
-        # 2. draft invoices, for the companies that count them
-        for pid, cid, amount in self.env.execute_query(
-            SQL(
-                """
-            SELECT m.commercial_partner_id, m.company_id, SUM(m.amount_total_signed)
-              FROM account_move m
-              JOIN res_company c ON c.id = m.company_id
-             WHERE m.state = 'draft' AND m.move_type IN ('out_invoice', 'out_refund')
-               AND c.credit_include_draft_invoices
-               AND %(where)s
-             GROUP BY 1, 2
-            """,
-                where=where(("m", "commercial_partner_id"), ("m", "company_id")),
-            )
+        # 2. draft invoices, for the companies that count them (no query when none
+        #    of the companies in scope does: the common case of an event)
+        if companies is None or companies.sudo().filtered(
+            "credit_include_draft_invoices"
         ):
-            figures[pid, cid]["draft"] = amount or 0.0
+            for pid, cid, amount in self.env.execute_query(
+                SQL(
+                    """
+                SELECT m.commercial_partner_id, m.company_id,
+                       SUM(m.amount_total_signed)
+                  FROM account_move m
+                  JOIN res_company c ON c.id = m.company_id
+                 WHERE m.state = 'draft'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND c.credit_include_draft_invoices
+                   AND %(where)s
+                 GROUP BY 1, 2
+                """,
+                    where=where(("m", "commercial_partner_id"), ("m", "company_id")),
+                )
+            ):
+                figures[pid, cid]["draft"] = amount or 0.0
         # 3. confirmed orders not invoiced yet (quantities on draft invoices count as
         #    invoiced: those amounts are in the draft invoice figure when it is counted)
         to_convert = []
@@ -412,6 +422,55 @@ class CreditExposure(models.Model):
         self.invalidate_model()
         return self.browse(ids)
 
+    # ------------------------------------------------------------------ events
+    @contextlib.contextmanager
+    def _deferred_refresh(self):
+        """Within the block, the refreshes that events ask through ``_refresh_later``
+        are collected and run once, together, at its end.
+
+        Registering a payment posts a move and then reconciles it: two events for the
+        same customer, one refresh. Blocks may nest (the outer one runs the
+        refreshes). When the block raises, the refreshes are left to the commit (a
+        caller may catch the error and commit what the block wrote before it).
+        """
+        cache = self.env.cr.cache
+        if DEFERRED in cache:
+            yield
+            return
+        cache[DEFERRED] = pending = []
+        try:
+            yield
+        except Exception:
+            cache.pop(DEFERRED, None)
+            if pending:
+                self.env.cr.precommit.add(lambda: self._run_refreshes(pending))
+            raise
+        cache.pop(DEFERRED, None)
+        self._run_refreshes(pending)
+
+    @api.model
+    def _refresh_later(self, partners, companies):
+        """Refresh the rows of ``partners`` in ``companies`` now, or at the end of the
+        enclosing ``_deferred_refresh`` block."""
+        pending = self.env.cr.cache.get(DEFERRED)
+        if pending is None:
+            self._refresh(partners, companies)
+        elif partners:
+            pending.append((partners.ids, companies.ids))
+
+    @api.model
+    def _run_refreshes(self, pending):
+        """Run (and empty) a list of collected refreshes in one ``_refresh``."""
+        if not pending:
+            return
+        partner_ids = {pid for pids, __ in pending for pid in pids}
+        company_ids = {cid for __, cids in pending for cid in cids}
+        pending.clear()
+        self.sudo()._refresh(
+            self.env["res.partner"].browse(partner_ids),
+            self.env["res.company"].browse(company_ids) or None,
+        )
+
     @api.model
     def _get_rows(self, partners, company, lock=False):
         """Exposure rows of the commercial partners of ``partners`` in ``company`` (or
@@ -428,6 +487,8 @@ class CreditExposure(models.Model):
         """
         if not partners:
             return self.sudo().browse()
+        # the figures must include what was collected for later in this transaction
+        self._run_refreshes(self.env.cr.cache.get(DEFERRED))
         row_fields = [self._fields[name] for name in ROW_FIELDS]
         Partner = self.env["res.partner"]
         partner_fields = [Partner._fields[name] for name in PARTNER_SETTINGS]

@@ -153,6 +153,34 @@ class TestExposure(CreditCommon):
         self.assertEqual(before, after)
         self.assertTrue(self._row(other).over_limit)
 
+    def test_payment_refreshes_once_at_the_end(self):
+        """Posting and reconciling a payment ask two refreshes; the enclosing block
+        runs them together at its end, and a check inside it sees them."""
+        invoice = self._invoice(self.customer, 500.0, due_in=-5)
+        with self.Exposure._deferred_refresh():
+            self._pay(invoice, 200.0)
+            self.assertEqual(self._row(self.customer).receivable_amount, 500.0)
+            rows = self.Exposure._get_rows(self.customer, self.company)
+            self.assertEqual(rows.receivable_amount, 300.0)
+            self._pay(invoice, 100.0)
+        self.assertEqual(self._row(self.customer).receivable_amount, 200.0)
+
+    def test_deferred_refresh_left_to_the_commit_on_error(self):
+        invoice = self._invoice(self.customer, 500.0, due_in=-5, post=False)
+        # caught without a savepoint (assertRaises would roll the posting back)
+        stopped = False
+        try:
+            with self.Exposure._deferred_refresh():
+                invoice.action_post()
+                raise ValueError("interrupted")
+        except ValueError:
+            stopped = True
+        self.assertTrue(stopped)
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(self._row(self.customer).receivable_amount, 0.0)
+        self.env.cr.precommit.run()  # what a commit runs first
+        self.assertEqual(self._row(self.customer).receivable_amount, 500.0)
+
     def test_refresh_is_set_based(self):
         """The number of queries of a refresh does not grow with the partners."""
         partners = self.env["res.partner"].create(
