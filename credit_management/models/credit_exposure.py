@@ -160,11 +160,42 @@ class CreditExposure(models.Model):
 
         figures = defaultdict(lambda: defaultdict(float))
         dates = {}
-        # 1. posted receivables: one aggregate over the unreconciled receivable lines
-        for pid, cid, residual, overdue, oldest, next_due in self.env.execute_query(
+        # One query, three aggregates (UNION ALL, tagged by their first column):
+        # r. posted receivables: the unreconciled receivable lines;
+        # d. draft invoices, for the companies that count them;
+        # o. confirmed orders not invoiced yet (quantities on draft invoices count as
+        #    invoiced: those amounts are in the draft invoice figure when counted).
+        drafts = SQL()
+        if companies is None or companies.sudo().filtered(
+            "credit_include_draft_invoices"
+        ):
+            drafts = SQL(
+                """
+            UNION ALL
+            SELECT 'd', m.commercial_partner_id, m.company_id, NULL::int,
+                   SUM(m.amount_total_signed), NULL::numeric, NULL::date, NULL::date
+              FROM account_move m
+              JOIN res_company c ON c.id = m.company_id
+             WHERE m.state = 'draft' AND m.move_type IN ('out_invoice', 'out_refund')
+               AND c.credit_include_draft_invoices
+               AND %(where)s
+             GROUP BY 2, 3""",
+                where=where(("m", "commercial_partner_id"), ("m", "company_id")),
+            )
+        to_convert = []
+        for (
+            kind,
+            pid,
+            cid,
+            currency_id,
+            amount,
+            overdue,
+            oldest,
+            next_due,
+        ) in self.env.execute_query(
             SQL(
                 """
-            SELECT p.commercial_partner_id, aml.company_id,
+            SELECT 'r', p.commercial_partner_id, aml.company_id, NULL::int,
                    SUM(aml.amount_residual),
                    SUM(aml.amount_residual) FILTER (
                        WHERE aml.date_maturity < %(today)s OR aml.amount_residual < 0),
@@ -173,61 +204,38 @@ class CreditExposure(models.Model):
                    MIN(aml.date_maturity) FILTER (
                        WHERE aml.date_maturity >= %(today)s AND aml.amount_residual > 0)
               %(open_receivables)s
-               AND %(where)s
-             GROUP BY 1, 2
-            """,
-                today=today,
-                open_receivables=OPEN_RECEIVABLES,
-                where=where(("p", "commercial_partner_id"), ("aml", "company_id")),
-            )
-        ):
-            figures[pid, cid]["receivable"] = residual or 0.0
-            figures[pid, cid]["overdue"] = max(overdue or 0.0, 0.0)
-            dates[pid, cid] = (oldest, next_due)
-        # 2. draft invoices, for the companies that count them (no query when none
-        #    of the companies in scope does: the common case of an event)
-        if companies is None or companies.sudo().filtered(
-            "credit_include_draft_invoices"
-        ):
-            for pid, cid, amount in self.env.execute_query(
-                SQL(
-                    """
-                SELECT m.commercial_partner_id, m.company_id,
-                       SUM(m.amount_total_signed)
-                  FROM account_move m
-                  JOIN res_company c ON c.id = m.company_id
-                 WHERE m.state = 'draft'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
-                   AND c.credit_include_draft_invoices
-                   AND %(where)s
-                 GROUP BY 1, 2
-                """,
-                    where=where(("m", "commercial_partner_id"), ("m", "company_id")),
-                )
-            ):
-                figures[pid, cid]["draft"] = amount or 0.0
-        # 3. confirmed orders not invoiced yet (quantities on draft invoices count as
-        #    invoiced: those amounts are in the draft invoice figure when it is counted)
-        to_convert = []
-        for pid, cid, currency_id, amount in self.env.execute_query(
-            SQL(
-                """
-            SELECT p.commercial_partner_id, so.company_id, so.currency_id,
+               AND %(where_aml)s
+             GROUP BY 2, 3
+            %(drafts)s
+            UNION ALL
+            SELECT 'o', p.commercial_partner_id, so.company_id, so.currency_id,
                    SUM(sol.price_total
                        * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                       / sol.product_uom_qty)
+                       / sol.product_uom_qty),
+                   NULL::numeric, NULL::date, NULL::date
               FROM sale_order_line sol
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.state = 'sale' AND sol.display_type IS NULL
                AND sol.product_uom_qty > 0 AND sol.is_downpayment IS NOT TRUE
-               AND %(where)s
-             GROUP BY 1, 2, 3
+               AND %(where_so)s
+             GROUP BY 2, 3, 4
             """,
-                where=where(("p", "commercial_partner_id"), ("so", "company_id")),
+                today=today,
+                open_receivables=OPEN_RECEIVABLES,
+                where_aml=where(("p", "commercial_partner_id"), ("aml", "company_id")),
+                drafts=drafts,
+                where_so=where(("p", "commercial_partner_id"), ("so", "company_id")),
             )
         ):
-            to_convert.append((pid, cid, currency_id, amount or 0.0))
+            if kind == "r":
+                figures[pid, cid]["receivable"] = amount or 0.0
+                figures[pid, cid]["overdue"] = max(overdue or 0.0, 0.0)
+                dates[pid, cid] = (oldest, next_due)
+            elif kind == "d":
+                figures[pid, cid]["draft"] = amount or 0.0
+            else:
+                to_convert.append((pid, cid, currency_id, amount or 0.0))
         if to_convert:
             company_recs = self.env["res.company"].browse({r[1] for r in to_convert})
             currencies = self.env["res.currency"].browse({r[2] for r in to_convert})
