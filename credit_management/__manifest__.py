@@ -19,6 +19,7 @@
         "data/credit_score_data.xml",
         "wizards/sale_order_credit_release_views.xml",
         "wizards/res_partner_credit_limit_temporary_views.xml",
+        "wizards/credit_score_backtest_views.xml",
         "views/credit_exposure_views.xml",
         "views/credit_block_log_views.xml",
         "views/credit_score_views.xml",
@@ -29,9 +30,11 @@
         "views/res_config_settings_views.xml",
         "views/sale_portal_templates.xml",
         "views/credit_management_menus.xml",
+        "report/credit_committee_note.xml",
     ],
     "demo": [
         "demo/credit_management_demo.xml",
+        "demo/credit_score_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

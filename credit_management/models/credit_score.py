@@ -14,6 +14,8 @@ RISK_CLASSES = [
     ("d", "D - Weak"),
     ("e", "E - Critical"),
 ]
+# an invoice settled more than this many days after its due date was paid late
+LATE_AFTER_DAYS = 5
 # posted receivable items of the customers (aliases: aml the line, m its move, p its
 # partner), without the WHERE keyword so that other joins can follow
 RECEIVABLE_JOINS = SQL(
@@ -298,12 +300,14 @@ class CreditScore(models.Model):
     @api.model
     def _score_factor_late_share(self, partner_ids, company, as_of):
         """Share of the invoices settled in the 12 months before ``as_of`` whose
-        settlement (last reconciliation) came after their due date."""
+        settlement (last reconciliation) came more than ``LATE_AFTER_DAYS`` days after
+        their due date (a payment crossing a weekend is not late)."""
         return dict(
             self.env.execute_query(
                 SQL(
                     """
-            SELECT pid, AVG(CASE WHEN settled > due THEN 1.0 ELSE 0.0 END)
+            SELECT pid,
+                   AVG(CASE WHEN settled > due + %(late_after)s THEN 1.0 ELSE 0.0 END)
               FROM (
                 SELECT p.commercial_partner_id AS pid,
                        COALESCE(aml.date_maturity, aml.date) AS due,
@@ -324,6 +328,7 @@ class CreditScore(models.Model):
                     where=self._where(partner_ids, company),
                     as_of=as_of,
                     start=as_of - timedelta(days=365),
+                    late_after=LATE_AFTER_DAYS,
                 )
             )
         )

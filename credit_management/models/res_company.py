@@ -128,3 +128,10 @@ class ResCompany(models.Model):
             if score >= self[f"credit_score_class_{letter}"]:
                 return letter
         return "e"
+
+    credit_procedure = fields.Html(
+        "Credit Procedure",
+        translate=True,
+        help="The company's credit policy: who decides limits, terms by risk class, "
+        "guarantees, credit insurance, collection steps. Printable.",
+    )

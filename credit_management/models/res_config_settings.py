@@ -64,3 +64,11 @@ class ResConfigSettings(models.TransientModel):
     credit_limit_second_approval_amount = fields.Monetary(
         related="company_id.credit_limit_second_approval_amount", readonly=False
     )
+    credit_procedure = fields.Html(
+        related="company_id.credit_procedure", readonly=False
+    )
+
+    def action_credit_print_procedure(self):
+        return self.env.ref(
+            "credit_management.action_report_credit_procedure"
+        ).report_action(self.company_id)

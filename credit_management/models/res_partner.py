@@ -905,3 +905,37 @@ class ResPartner(models.Model):
             "domain": [("partner_id", "=", self.commercial_partner_id.id)],
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    def _credit_recommendation(self):
+        """The credit committee note's recommendation, from the class and the
+        figures in the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(self.env.company)
+        if partner.credit_insolvency:
+            return self.env._(
+                "Insolvency proceedings: no credit; declare the receivable to the "
+                "administrator and sell cash in advance only."
+            )
+        texts = {
+            "a": self.env._(
+                "Excellent payer: keep the limit, an increase can be granted on "
+                "request."
+            ),
+            "b": self.env._("Good payer: keep the limit; review it once a year."),
+            "c": self.env._(
+                "Fair: keep the limit without increase, follow the overdue items "
+                "closely and review in six months."
+            ),
+            "d": self.env._(
+                "Weak: reduce the limit to the exposure, ask for a guarantee or "
+                "credit insurance cover before any new order; quarterly review."
+            ),
+            "e": self.env._(
+                "Critical: stop credit (hold), cash in advance only, recover the "
+                "overdue items."
+            ),
+        }
+        return texts.get(
+            partner.credit_risk_class,
+            self.env._("No score yet: decide on the financial statements."),
+        )
