@@ -130,7 +130,6 @@ class ResCompany(models.Model):
         return "e"
 
     credit_procedure = fields.Html(
-        "Credit Procedure",
         translate=True,
         help="The company's credit policy: who decides limits, terms by risk class, "
         "guarantees, credit insurance, collection steps. Printable.",
