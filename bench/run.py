@@ -66,7 +66,7 @@ class Outcome:
 # --------------------------------------------------------------------- databases
 
 
-def prepare_databases(size, reuse):
+def prepare_databases(size, reuse, prefix=None):
     """Copy the base database per contender; install the add-on in its copy.
 
     Returns the contenders that are ready and, if the add-on could not be
@@ -77,8 +77,9 @@ def prepare_databases(size, reuse):
         raise SystemExit(
             f"{base} is missing or incomplete: run `make bench-data BENCH_SIZE={size}`"
         )
-    plain = Contender("plain", f"{base}_plain", False)
-    cm = Contender(CM, f"{base}_cm", True)
+    prefix = prefix or base
+    plain = Contender("plain", f"{prefix}_plain", False)
+    cm = Contender(CM, f"{prefix}_cm", True)
     for contender in (plain, cm):
         if reuse and benchlib.db_exists(contender.db):
             log(f"reusing {contender.db}")
@@ -287,6 +288,11 @@ def parse_args(names):
         help="keep existing contender databases instead of copying the base again "
         "(safe: repetitions are rolled back)",
     )
+    parser.add_argument(
+        "--db-prefix",
+        help="name the contender databases <prefix>_plain and <prefix>_cm "
+        "(default: the base database's name), e.g. to run beside another checkout",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios")
     args = parser.parse_args()
     unknown = set(args.scenario or ()) - set(names)
@@ -317,7 +323,7 @@ def main():
 
 def benchmark(odoo, args, selected):
     """Prepare the databases, time ``selected``, report; True if any failed."""
-    contenders, install_error = prepare_databases(args.size, args.reuse)
+    contenders, install_error = prepare_databases(args.size, args.reuse, args.db_prefix)
     if install_error:
         log(f"{CM} could not be installed, running plain Odoo only:\n{install_error}")
     for contender in contenders:

@@ -220,3 +220,10 @@ def find_over_limit(env, run):
     else:
         with_credit = partners.search([("credit", ">", 0)])
         with_credit.filtered(lambda p: p.credit_limit and p.credit > p.credit_limit)
+
+
+@scenario("score_refresh_all", cm_only=True)
+def score_refresh_all(env, run):
+    """Recompute and store the risk score of every customer in every company (the
+    nightly job's main step): one query per factor and company, one upsert."""
+    env["credit.score"]._refresh()

@@ -4,3 +4,5 @@
 def post_init_hook(env):
     """Installing on a database with history: compute every customer's exposure."""
     env["credit.exposure"].sudo()._refresh()
+    # ... and every customer's risk score (the nightly job keeps them current)
+    env["credit.score"].sudo()._refresh()

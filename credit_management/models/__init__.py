@@ -9,3 +9,9 @@ from . import account_move_line
 from . import account_partial_reconcile
 from . import payment_transaction
 from . import credit_demo
+from . import credit_score
+from . import credit_score_snapshot
+from . import credit_segment
+from . import credit_rating
+from . import credit_limit_request
+from . import credit_limit_history

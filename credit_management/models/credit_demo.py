@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 
 def _register_payment(invoices, date, amount=None):
@@ -74,3 +74,111 @@ class CreditDemo(models.AbstractModel):
             order.with_user(admin)._credit_release("Bank guarantee received")
             order.with_user(admin).action_confirm()
         return True
+
+    # ------------------------------------------------------------------ risk scores
+    @api.model
+    def _generate_scores(self):
+        """A year of paid history so that the customers spread over the risk classes
+        for sensible reasons, a bounced cheque, insolvency proceedings, a credit
+        insurance cover, segments, a limit request waiting for its second approval,
+        then the scores (with a class drop) and last month's snapshot."""
+        ref = self.env.ref
+        if self.env["account.move"].search_count([("ref", "=like", "DEMO-SCORE-%")]):
+            return True
+        today = fields.Date.context_today(self)
+        product = ref("product.product_product_4")
+        # customer: [(due N days ago, paid D days after the due date, amount)]
+        history = {
+            "partner_boulangerie_martin": [(330, 0, 2800), (270, -3, 3100),
+                                           (200, 0, 2600), (130, 0, 3300),
+                                           (60, -1, 2900)],
+            "partner_cave_dubois": [(320, 0, 4200), (150, 2, 3800)],
+            "partner_fromagerie_rousseau": [(240, 2, 1800), (150, 0, 2100)],
+            "partner_menuiserie_lefevre": [(300, 12, 3500), (220, 8, 2900),
+                                           (140, 15, 4100), (75, 9, 3300)],
+            "partner_electricite_petit": [(260, 20, 6000), (150, 25, 5200)],
+            "partner_transports_girard": [(310, 15, 4000), (240, 22, 3600)],
+            "partner_imprimerie_bernard": [(280, 35, 2500), (190, 50, 3100),
+                                           (120, 60, 2700)],
+            "partner_hotel_du_lac": [(330, 45, 1900), (250, 70, 2300)],
+            "partner_garage_moreau": [(200, 10, 2500), (35, None, 3200)],
+        }  # fmt: skip
+        payments = {}
+        for xmlid, items in history.items():
+            partner = ref(f"credit_management.{xmlid}")
+            for index, (due_days, late, amount) in enumerate(items):
+                payments[xmlid, index] = self._score_invoice(
+                    partner, f"{xmlid}-{index}", due_days, late, amount, product
+                )
+        # Hôtel du Lac: its last cheque bounced
+        payments["partner_hotel_du_lac", 1].move_id._reverse_moves(
+            [{"date": today - timedelta(days=160), "ref": "Chèque impayé"}],
+            cancel=True,
+        )
+        Score = self.env["credit.score"].sudo()
+        Score._refresh()
+        # last month's snapshot, a little better than today for the late payers
+        self.env["credit.score.snapshot"].sudo()._take(Score.search([]))
+        snapshots = self.env["credit.score.snapshot"].sudo().search([])
+        for snapshot in snapshots:
+            snapshot.write(
+                {
+                    "date": (today.replace(day=1) - timedelta(days=1)).replace(day=1),
+                    "score": min(snapshot.score + 6.0, 100.0)
+                    if snapshot.risk_class in ("c", "d", "e")
+                    else snapshot.score,
+                }
+            )
+        # Transports Girard keeps paying later: its class drops (activity)
+        girard = ref("credit_management.partner_transports_girard")
+        late_history = [(170, 35, 3900), (100, 40, 4200)]
+        for index, (due_days, late, amount) in enumerate(late_history):
+            self._score_invoice(
+                girard, f"girard-late-{index}", due_days, late, amount, product
+            )
+        # Garage Moreau: receivership opened last week
+        moreau = ref("credit_management.partner_garage_moreau")
+        moreau.write(
+            {
+                "credit_insolvency": True,
+                "credit_insolvency_date": today - timedelta(days=6),
+            }
+        )
+        self.env["credit.exposure"].sudo()._refresh()
+        Score._refresh()
+        self.env["credit.segment"]._assign()
+        # a limit request above the second-approval amount, approved once
+        request = ref("credit_management.credit_limit_request_petit")
+        if request.state == "draft":
+            request.action_submit()
+            request.with_user(ref("base.user_admin")).action_approve()
+        return True
+
+    @api.model
+    def _score_invoice(self, partner, key, due_days, late, amount, product):
+        """A posted invoice due ``due_days`` ago, paid ``late`` days after its due
+        date (``None``: unpaid). Returns the payment."""
+        due = fields.Date.context_today(self) - timedelta(days=due_days)
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "ref": f"DEMO-SCORE-{key}",
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        if late is None:
+            return self.env["account.payment"]
+        return _register_payment(invoice, due + timedelta(days=late))

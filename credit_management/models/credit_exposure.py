@@ -13,11 +13,14 @@ ROW_FIELDS = [
     "exposure_total", "credit_limit", "available_credit", "over_limit", "refreshed_on",
 ]  # fmt: skip
 SETTING_TYPES = {"boolean": "boolean", "char": "varchar", "float": "float8",
-                 "integer": "int4"}  # fmt: skip
+                 "integer": "int4", "many2one": "int4", "date": "date"}  # fmt: skip
 # the customer's settings the check reads (company-dependent)
 PARTNER_SETTINGS = [
     "credit_hold", "credit_hold_reason", "credit_custom_tolerance",
     "credit_limit_tolerance", "credit_overdue_tolerance", "credit_overdue_grace_days",
+    # segment (tolerances, maximum limit) and credit insurance cap
+    "credit_segment_id", "credit_insured_amount", "credit_insurance_expiry",
+    "credit_insurance_cap",
 ]  # fmt: skip
 
 

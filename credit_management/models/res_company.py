@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -44,3 +45,92 @@ class ResCompany(models.Model):
             # draft invoices in or out of the exposure: every row of the company changes
             self.env["credit.exposure"].sudo()._refresh(companies=self)
         return res
+
+    # ------------------------------------------------------------------ risk scores
+    credit_score_weight_days_late = fields.Float("Weight: Days Late", default=30.0)
+    credit_score_weight_late_share = fields.Float(
+        "Weight: Invoices Paid Late", default=15.0
+    )
+    credit_score_weight_overdue_ratio = fields.Float(
+        "Weight: Overdue Share", default=15.0
+    )
+    credit_score_weight_overdue_age = fields.Float(
+        "Weight: Oldest Overdue", default=15.0
+    )
+    credit_score_weight_utilisation = fields.Float(
+        "Weight: Limit Utilisation", default=10.0
+    )
+    credit_score_weight_relationship_age = fields.Float(
+        "Weight: Relationship Age", default=5.0
+    )
+    credit_score_weight_returned_payments = fields.Float(
+        "Weight: Returned Payments", default=10.0
+    )
+    credit_limit_second_approval_amount = fields.Monetary(
+        "Second Approval Above",
+        currency_field="currency_id",
+        help="Limit requests above this amount need the approval of two different "
+        "credit managers (0: one approval is enough).",
+    )
+    credit_score_class_a = fields.Float(
+        "Class A From", default=80.0, help="Minimum score of class A."
+    )
+    credit_score_class_b = fields.Float("Class B From", default=65.0)
+    credit_score_class_c = fields.Float("Class C From", default=50.0)
+    credit_score_class_d = fields.Float("Class D From", default=35.0)
+
+    @api.constrains(
+        "credit_score_class_a",
+        "credit_score_class_b",
+        "credit_score_class_c",
+        "credit_score_class_d",
+    )
+    def _check_credit_score_classes(self):
+        for company in self:
+            bounds = [
+                company.credit_score_class_a,
+                company.credit_score_class_b,
+                company.credit_score_class_c,
+                company.credit_score_class_d,
+            ]
+            if bounds != sorted(bounds, reverse=True) or not (
+                0 <= bounds[-1] and bounds[0] <= 100
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Risk class thresholds must decrease from class A to class D "
+                        "and lie between 0 and 100."
+                    )
+                )
+
+    @api.constrains(lambda self: self._credit_score_weight_fields())
+    def _check_credit_score_weights(self):
+        for company in self:
+            weights = [company[name] for name in self._credit_score_weight_fields()]
+            if any(weight < 0 for weight in weights) or not any(weights):
+                raise ValidationError(
+                    self.env._(
+                        "Score weights cannot be negative and at least one must be "
+                        "positive."
+                    )
+                )
+
+    def _credit_score_weight_fields(self):
+        # every factor's weight field is named credit_score_weight_<code>
+        return [
+            name for name in self._fields if name.startswith("credit_score_weight_")
+        ]
+
+    def _credit_risk_class(self, score):
+        """Risk class of ``score`` with this company's thresholds."""
+        self.ensure_one()
+        for letter in ("a", "b", "c", "d"):
+            if score >= self[f"credit_score_class_{letter}"]:
+                return letter
+        return "e"
+
+    credit_procedure = fields.Html(
+        translate=True,
+        help="The company's credit policy: who decides limits, terms by risk class, "
+        "guarantees, credit insurance, collection steps. Printable.",
+    )

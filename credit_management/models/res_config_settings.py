@@ -26,3 +26,49 @@ class ResConfigSettings(models.TransientModel):
     credit_group_exposure = fields.Boolean(
         related="company_id.credit_group_exposure", readonly=False
     )
+
+    # risk scores: factor weights and class thresholds
+    credit_score_weight_days_late = fields.Float(
+        related="company_id.credit_score_weight_days_late", readonly=False
+    )
+    credit_score_weight_late_share = fields.Float(
+        related="company_id.credit_score_weight_late_share", readonly=False
+    )
+    credit_score_weight_overdue_ratio = fields.Float(
+        related="company_id.credit_score_weight_overdue_ratio", readonly=False
+    )
+    credit_score_weight_overdue_age = fields.Float(
+        related="company_id.credit_score_weight_overdue_age", readonly=False
+    )
+    credit_score_weight_utilisation = fields.Float(
+        related="company_id.credit_score_weight_utilisation", readonly=False
+    )
+    credit_score_weight_relationship_age = fields.Float(
+        related="company_id.credit_score_weight_relationship_age", readonly=False
+    )
+    credit_score_weight_returned_payments = fields.Float(
+        related="company_id.credit_score_weight_returned_payments", readonly=False
+    )
+    credit_score_class_a = fields.Float(
+        related="company_id.credit_score_class_a", readonly=False
+    )
+    credit_score_class_b = fields.Float(
+        related="company_id.credit_score_class_b", readonly=False
+    )
+    credit_score_class_c = fields.Float(
+        related="company_id.credit_score_class_c", readonly=False
+    )
+    credit_score_class_d = fields.Float(
+        related="company_id.credit_score_class_d", readonly=False
+    )
+    credit_limit_second_approval_amount = fields.Monetary(
+        related="company_id.credit_limit_second_approval_amount", readonly=False
+    )
+    credit_procedure = fields.Html(
+        related="company_id.credit_procedure", readonly=False
+    )
+
+    def action_credit_print_procedure(self):
+        return self.env.ref(
+            "credit_management.action_report_credit_procedure"
+        ).report_action(self.company_id)

@@ -5,6 +5,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date
 
 from .credit_exposure import OPEN_RECEIVABLES
+from .credit_score import RISK_CLASSES
 
 # Fields only a credit manager may change (the limit itself is Odoo's own field).
 CREDIT_MANAGER_FIELDS = {
@@ -18,6 +19,16 @@ CREDIT_MANAGER_FIELDS = {
     "credit_overdue_grace_days",
     "credit_limit_temporary",
     "credit_limit_temporary_expiry",
+    # risk scores, segments and external information
+    "credit_segment_id",
+    "credit_segment_manual",
+    "credit_insolvency",
+    "credit_insolvency_date",
+    "credit_insurer_id",
+    "credit_insured_amount",
+    "credit_insurance_expiry",
+    "credit_insurance_cap",
+    "credit_next_review_date",
 }
 # partner figure -> credit.exposure field (current company)
 FIGURES = {
@@ -278,9 +289,18 @@ class ResPartner(models.Model):
             if vals.keys() & {"parent_id", "is_company"}
             else None
         )
+        old_limits = (
+            {partner: partner.sudo().credit_limit for partner in self}
+            if "credit_limit" in vals
+            else None
+        )
         res = super().write(vals)
+        if old_limits:
+            self._credit_log_limit_change(old_limits)
         if "credit_hold" in vals:
             self._credit_log_hold_change(vals)
+        if vals.get("credit_insolvency"):
+            self._credit_apply_insolvency()
         if vals.keys() & {
             "credit_limit",
             "use_partner_credit_limit",
@@ -435,11 +455,8 @@ class ResPartner(models.Model):
                 )
             )
         if limit > 0:
-            tolerance = (
-                partner.credit_limit_tolerance
-                if partner.credit_custom_tolerance
-                else company.credit_limit_tolerance
-            )
+            limit, cap_note = partner._credit_capped_limit(company, limit)
+            tolerance = partner._credit_tolerance_source(company).credit_limit_tolerance
             exposure = rows._amount_in(company) + batch_amount
             ceiling = limit * (1 + tolerance / 100.0)
             if rows._is_over(exposure + amount, ceiling, currency):
@@ -466,15 +483,14 @@ class ResPartner(models.Model):
                             )
                             if tolerance
                             else "",
-                        ),
+                        )
+                        + cap_note,
                     )
                 )
         overdue, oldest = partner._credit_overdue_beyond_grace(company, rows)
-        tolerance_amount = (
-            partner.credit_overdue_tolerance
-            if partner.credit_custom_tolerance
-            else company.credit_overdue_tolerance
-        )
+        tolerance_amount = partner._credit_tolerance_source(
+            company
+        ).credit_overdue_tolerance
         if rows._is_over(overdue, tolerance_amount, currency):
             grace = partner._credit_grace_days(company)
             reasons.append(
@@ -496,12 +512,7 @@ class ResPartner(models.Model):
         return reasons
 
     def _credit_grace_days(self, company):
-        partner = self.with_company(company)
-        return (
-            partner.credit_overdue_grace_days
-            if partner.credit_custom_tolerance
-            else company.credit_overdue_grace_days
-        )
+        return self._credit_tolerance_source(company).credit_overdue_grace_days
 
     def _credit_overdue_beyond_grace(self, company, rows):
         """Overdue amount and oldest due date counting only items late by more than the
@@ -579,3 +590,352 @@ class ResPartner(models.Model):
             partners.write(
                 {"credit_limit_temporary": 0.0, "credit_limit_temporary_expiry": False}
             )
+
+    # ------------------------------------------------------------------ risk: fields
+    credit_segment_id = fields.Many2one(
+        "credit.segment",
+        "Credit Segment",
+        company_dependent=True,
+        tracking=True,
+        domain="[('company_id', 'in', (False, current_company_id))]",
+        groups="credit_management.group_credit_user",
+    )
+    credit_segment_manual = fields.Boolean(
+        "Segment Set by Hand",
+        company_dependent=True,
+        groups="credit_management.group_credit_user",
+        help="The segment rules leave this customer's segment alone.",
+    )
+    credit_score_id = fields.Many2one(
+        "credit.score",
+        "Risk Score Row",
+        compute="_compute_credit_score",
+        groups="credit_management.group_credit_user",
+    )
+    credit_score = fields.Float(
+        "Risk Score",
+        digits=(5, 1),
+        compute="_compute_credit_score",
+        groups="credit_management.group_credit_user",
+    )
+    credit_risk_class = fields.Selection(
+        RISK_CLASSES,
+        "Risk Class",
+        compute="_compute_credit_score",
+        search="_search_credit_risk_class",
+        groups="credit_management.group_credit_user",
+    )
+    credit_score_trend = fields.Float(
+        "Score Trend",
+        digits=(5, 1),
+        compute="_compute_credit_score",
+        groups="credit_management.group_credit_user",
+        help="Change of the score since the snapshot of the previous month.",
+    )
+    credit_insolvency = fields.Boolean(
+        "Insolvency Proceedings",
+        tracking=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+        help="Safeguard, receivership or liquidation: the customer gets the worst "
+        "risk class and is put on credit hold in every company.",
+    )
+    credit_insolvency_date = fields.Date(
+        "Proceedings Opened On",
+        tracking=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+    )
+    credit_insurer_id = fields.Many2one(
+        "res.partner",
+        "Credit Insurer",
+        company_dependent=True,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+    )
+    credit_insured_amount = fields.Float(
+        "Insured Amount",
+        company_dependent=True,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+        help="Cover granted by the credit insurer on this customer.",
+    )
+    credit_insurance_expiry = fields.Date(
+        "Cover Until",
+        company_dependent=True,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+    )
+    credit_insurance_cap = fields.Boolean(
+        "Cap Limit at Cover",
+        company_dependent=True,
+        groups="credit_management.group_credit_user",
+        help="Orders are checked against the lower of the credit limit and the "
+        "insured amount while the cover runs (no cover left: an insured amount of "
+        "0 blocks every order).",
+    )
+    credit_rating_ids = fields.One2many(
+        "credit.rating",
+        "partner_id",
+        "External Ratings",
+        groups="credit_management.group_credit_user",
+    )
+    credit_limit_history_ids = fields.One2many(
+        "credit.limit.history",
+        "partner_id",
+        "Limit History",
+        groups="credit_management.group_credit_user",
+    )
+    credit_next_review_date = fields.Date(
+        "Next Credit Review",
+        company_dependent=True,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+    )
+
+    # ------------------------------------------------------------------ risk: computes
+    @api.depends_context("company")
+    def _compute_credit_score(self):
+        """The current company's score row of each customer: one search."""
+        company = self.env.company
+        rows = (
+            self.env["credit.score"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                ]
+            )
+        )
+        trends = rows._trend()
+        by_partner = {row.partner_id: row for row in rows}
+        for partner in self:
+            row = by_partner.get(partner.commercial_partner_id, rows.browse())
+            partner.credit_score_id = row
+            partner.credit_score = row.score
+            partner.credit_risk_class = row.risk_class
+            partner.credit_score_trend = trends.get(row.id, 0.0)
+
+    def _search_credit_risk_class(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        rows = (
+            self.env["credit.score"]
+            .sudo()
+            ._search(
+                [
+                    ("company_id", "=", self.env.company.id),
+                    ("risk_class", operator, list(value)),
+                ]
+            )
+        )
+        return Domain("id", "in", rows.subselect("partner_id"))
+
+    # ------------------------------------------------------------------ risk: onchange
+    @api.onchange("credit_segment_id")
+    def _onchange_credit_segment_id(self):
+        if self.credit_segment_id:
+            self.credit_segment_manual = True
+            if self.credit_segment_id.payment_term_id:
+                self.property_payment_term_id = self.credit_segment_id.payment_term_id
+
+    # ------------------------------------------------------------------ risk: CRUD
+    def _credit_apply_insolvency(self):
+        """Insolvency proceedings put the customer on credit hold in every company
+        (through the ordinary hold, so the block rule and the chatter see it)."""
+        for company in self.env["res.company"].sudo().search([]):
+            partners = (
+                self.sudo().with_company(company).filtered(lambda p: not p.credit_hold)
+            )
+            for partner in partners:
+                partner.write(
+                    {
+                        "credit_hold": True,
+                        "credit_hold_reason": self.env._(
+                            "Insolvency proceedings opened on %(date)s",
+                            date=format_date(
+                                self.env,
+                                partner.credit_insolvency_date
+                                or fields.Date.context_today(self),
+                            ),
+                        ),
+                    }
+                )
+
+    # ------------------------------------------------------------------ risk: actions
+    def action_credit_score_refresh(self):
+        """Recompute this customer's score now (every company)."""
+        self.env["credit.score"].sudo()._refresh(self.commercial_partner_id)
+        return True
+
+    def action_open_credit_score(self):
+        self.ensure_one()
+        row = self.credit_score_id
+        if not row:
+            self.action_credit_score_refresh()
+            self.invalidate_recordset(["credit_score_id"])
+            row = self.credit_score_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Why This Score"),
+            "res_model": "credit.score",
+            "view_mode": "form",
+            "res_id": row.id,
+        }
+
+    # ----------------------------------------------------------------- risk: rule hooks
+    def _credit_tolerance_source(self, company):
+        """Record holding the block tolerances that apply to this customer in
+        ``company``: its own tolerances, else its segment's, else the company's (all
+        three name the fields alike)."""
+        partner = self.with_company(company)
+        if partner.credit_custom_tolerance:
+            return partner
+        segment = partner.credit_segment_id
+        if segment.credit_custom_tolerance:
+            return segment
+        return company
+
+    def _credit_capped_limit(self, company, limit):
+        """The limit the rule checks: the limit in force, capped by the segment's
+        maximum and by the credit insurance cover when it caps. Returns the limit
+        and a sentence naming the cap applied (empty when none)."""
+        partner = self.with_company(company)
+        caps = []
+        segment = partner.credit_segment_id
+        if segment.max_credit_limit and segment.max_credit_limit < limit:
+            caps.append(
+                (
+                    segment.max_credit_limit,
+                    self.env._(
+                        " Capped at the maximum of segment %(segment)s.",
+                        segment=segment.name,
+                    ),
+                )
+            )
+        if partner.credit_insurance_cap:
+            expiry = partner.credit_insurance_expiry
+            insured = partner.credit_insured_amount
+            if expiry and expiry < fields.Date.context_today(self):
+                insured = 0.0
+            if insured < limit:
+                caps.append(
+                    (
+                        insured,
+                        self.env._(
+                            " Capped at the credit insurance cover of %(amount)s.",
+                            amount=format_amount(
+                                self.env, insured, company.currency_id
+                            ),
+                        ),
+                    )
+                )
+        if not caps:
+            return limit, ""
+        return min(caps, key=lambda cap: cap[0])
+
+    def _credit_log_limit_change(self, old_limits):
+        """History of the limits: one row per customer whose limit changed in the
+        current company (one create for all)."""
+        request_id = self.env.context.get("credit_limit_request_id")
+        self.env["credit.limit.history"].sudo().create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "old_limit": old,
+                    "new_limit": partner.sudo().credit_limit,
+                    "request_id": request_id,
+                    "user_id": self.env.uid,
+                }
+                for partner, old in old_limits.items()
+                if partner.sudo().credit_limit != old
+            ]
+        )
+
+    @api.model
+    def _cron_credit_reviews(self):
+        """Activities for the credit managers on the customers whose credit review
+        is due (one search per company, none twice)."""
+        today = fields.Date.context_today(self)
+        activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_review"
+        )
+        managers = self.env.ref("credit_management.group_credit_manager").user_ids
+        for company in self.env["res.company"].sudo().search([]):
+            due = (
+                self.sudo()
+                .with_company(company)
+                .search([("credit_next_review_date", "<=", today)])
+            )
+            planned = (
+                self.env["mail.activity"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "in", due.ids),
+                        ("activity_type_id", "=", activity_type.id),
+                    ]
+                )
+            )
+            users = managers.filtered(
+                lambda u, c=company: not u.share and u.active and c in u.company_ids
+            )
+            reviewed = set(planned.mapped("res_id"))
+            for partner in due.filtered(lambda p, r=reviewed: p.id not in r):
+                for user in users:
+                    partner.activity_schedule(
+                        activity_type_id=activity_type.id,
+                        user_id=user.id,
+                        date_deadline=partner.credit_next_review_date,
+                        summary=self.env._(
+                            "Credit review due (%(company)s)", company=company.name
+                        ),
+                    )
+
+    def action_open_credit_limit_requests(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Limit Requests"),
+            "res_model": "credit.limit.request",
+            "view_mode": "list,form",
+            "domain": [("partner_id", "=", self.commercial_partner_id.id)],
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def _credit_recommendation(self):
+        """The credit committee note's recommendation, from the class and the
+        figures in the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(self.env.company)
+        if partner.credit_insolvency:
+            return self.env._(
+                "Insolvency proceedings: no credit; declare the receivable to the "
+                "administrator and sell cash in advance only."
+            )
+        texts = {
+            "a": self.env._(
+                "Excellent payer: keep the limit, an increase can be granted on "
+                "request."
+            ),
+            "b": self.env._("Good payer: keep the limit; review it once a year."),
+            "c": self.env._(
+                "Fair: keep the limit without increase, follow the overdue items "
+                "closely and review in six months."
+            ),
+            "d": self.env._(
+                "Weak: reduce the limit to the exposure, ask for a guarantee or "
+                "credit insurance cover before any new order; quarterly review."
+            ),
+            "e": self.env._(
+                "Critical: stop credit (hold), cash in advance only, recover the "
+                "overdue items."
+            ),
+        }
+        return texts.get(
+            partner.credit_risk_class,
+            self.env._("No score yet: decide on the financial statements."),
+        )

@@ -6,3 +6,7 @@ from . import test_concurrency
 from . import test_portal
 from . import test_payment
 from . import test_i18n
+from . import test_score
+from . import test_segment
+from . import test_limit_request
+from . import test_credit_review_reports

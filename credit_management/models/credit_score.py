@@ -1,0 +1,673 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_date
+
+RISK_CLASSES = [
+    ("a", "A - Excellent"),
+    ("b", "B - Good"),
+    ("c", "C - Fair"),
+    ("d", "D - Weak"),
+    ("e", "E - Critical"),
+]
+# an invoice settled more than this many days after its due date was paid late
+LATE_AFTER_DAYS = 5
+# posted receivable items of the customers (aliases: aml the line, m its move, p its
+# partner), without the WHERE keyword so that other joins can follow
+RECEIVABLE_JOINS = SQL(
+    """account_move_line aml
+       JOIN account_move m ON m.id = aml.move_id
+       JOIN res_partner p ON p.id = aml.partner_id
+       JOIN account_account acc ON acc.id = aml.account_id
+                               AND acc.account_type = 'asset_receivable'"""
+)
+
+
+def json_dumps(value):
+    return json.dumps(value, sort_keys=True)
+
+
+def _interpolate(curve, value):
+    """Sub-score 0-100 of ``value`` on a piecewise linear curve [(raw, score), ...]
+    sorted by raw value; flat beyond both ends."""
+    if value <= curve[0][0]:
+        return float(curve[0][1])
+    for (x0, y0), (x1, y1) in zip(curve, curve[1:], strict=False):
+        if value <= x1:
+            return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+    return float(curve[-1][1])
+
+
+class CreditScore(models.Model):
+    """Behaviour score (0-100) and risk class of one commercial partner in one company,
+    computed from the company's own history.
+
+    The score is the weighted mean of factor sub-scores. A factor is one set-based
+    method ``_score_factor_<code>(partner_ids, company, as_of)`` returning
+    ``{partner_id: raw value}`` from the history known at ``as_of``, declared in
+    :meth:`_get_score_factors` with a curve mapping the raw value to 0-100 and the
+    company field holding its weight. Rows are refreshed for every customer of a
+    company in a handful of queries (one per factor, one upsert), whatever the number
+    of customers; :meth:`_compute_scores` gives the same result at any past date
+    without storing it (backtest).
+    """
+
+    _name = "credit.score"
+    _description = "Credit Risk Score"
+    _order = "score, id"
+    _rec_name = "partner_id"
+
+    # ------------------------------------------------------------------ fields
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    score = fields.Float(readonly=True, digits=(5, 1), aggregator="avg")
+    risk_class = fields.Selection(RISK_CLASSES, readonly=True, index=True)
+    previous_risk_class = fields.Selection(
+        RISK_CLASSES,
+        readonly=True,
+        help="Class before the last computation.",
+    )
+    factor_data = fields.Json(readonly=True)
+    computed_on = fields.Date(readonly=True)
+    insolvent = fields.Boolean(readonly=True)
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True, index=True)
+    segment_id = fields.Many2one(
+        "credit.segment", readonly=True, index="btree_not_null"
+    )
+    explanation = fields.Html("Why This Score", compute="_compute_explanation")
+
+    _partner_company_uniq = models.UniqueIndex(
+        "(partner_id, company_id)", "A customer has one score per company."
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("factor_data")
+    def _compute_explanation(self):
+        factors = {factor["code"]: factor for factor in self._get_score_factors()}
+        for row in self:
+            row.explanation = self._explain(row.factor_data or {}, factors)
+
+    @api.model
+    def _explain(self, data, factors=None):
+        """HTML table of a breakdown: factor, value, sub-score, weight, points."""
+        factors = factors or {f["code"]: f for f in self._get_score_factors()}
+        head = Markup(
+            "<table class='table table-sm o_credit_score_factors'><thead><tr>"
+            "<th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (
+            self.env._("Factor"),
+            self.env._("Value"),
+            self.env._("Sub-score"),
+            self.env._("Weight"),
+        )
+        lines = []
+        for code, item in sorted(
+            (data.get("factors") or {}).items(), key=lambda kv: -kv[1]["weight"]
+        ):
+            factor = factors.get(code)
+            if not factor:
+                continue
+            value = item["value"]
+            shown = (
+                self.env._("no data (not counted)")
+                if value is None
+                else factor["format"](value)
+            )
+            lines.append(
+                Markup(
+                    "<tr><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+                )
+                % (
+                    factor["name"],
+                    shown,
+                    "-" if item["score"] is None else round(item["score"]),
+                    round(item["weight"]),
+                )
+            )
+        foot = Markup("</tbody></table>")
+        note = Markup()
+        if data.get("insolvent"):
+            note = Markup("<p class='text-danger'>%s</p>") % self.env._(
+                "Insolvency proceedings since %(date)s: worst class whatever the "
+                "score.",
+                date=format_date(self.env, data["insolvent"]),
+            )
+        return note + head + Markup().join(lines) + foot
+
+    def _trend(self):
+        """``{row id: score - score of the latest snapshot of a previous month}``."""
+        if not self:
+            return {}
+        month = fields.Date.context_today(self).replace(day=1)
+        self.env["credit.score.snapshot"].flush_model(["score", "date"])
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT ON (s.id) s.id, s.score - snap.score
+                         FROM credit_score s
+                         JOIN credit_score_snapshot snap
+                           ON snap.partner_id = s.partner_id
+                          AND snap.company_id = s.company_id AND snap.date < %s
+                        WHERE s.id IN %s
+                        ORDER BY s.id, snap.date DESC""",
+                    month,
+                    tuple(self.ids),
+                )
+            )
+        )
+
+    # ------------------------------------------------------------------ factors
+    @api.model
+    def _get_score_factors(self):
+        """The score's factors. Each: ``code`` (method ``_score_factor_<code>``),
+        ``name``, ``weight_field`` (on ``res.company``), ``curve`` (raw value ->
+        sub-score, piecewise linear), ``default`` (raw value of a customer absent
+        from the method's result; ``None`` leaves the factor out of its score) and
+        ``format`` (display of the raw value)."""
+
+        def days(value):
+            return self.env._("%(days)s days", days=round(value, 1))
+
+        def pct(value):
+            return f"{round(value * 100)} %"
+
+        def months(value):
+            return self.env._("%(months)s months", months=round(value))
+
+        return [
+            {
+                "code": "days_late",
+                "name": self.env._("Average days late (paid, 12 months)"),
+                "weight_field": "credit_score_weight_days_late",
+                "curve": [(0, 100), (5, 90), (15, 70), (30, 40), (60, 10), (90, 0)],
+                "default": None,
+                "format": days,
+            },
+            {
+                "code": "late_share",
+                "name": self.env._("Invoices paid late (12 months)"),
+                "weight_field": "credit_score_weight_late_share",
+                "curve": [(0, 100), (0.2, 80), (0.5, 40), (1, 0)],
+                "default": None,
+                "format": pct,
+            },
+            {
+                "code": "overdue_ratio",
+                "name": self.env._("Overdue share of open receivables"),
+                "weight_field": "credit_score_weight_overdue_ratio",
+                "curve": [(0, 100), (0.25, 60), (0.5, 30), (1, 0)],
+                "default": 0.0,
+                "format": pct,
+            },
+            {
+                "code": "overdue_age",
+                "name": self.env._("Oldest overdue item"),
+                "weight_field": "credit_score_weight_overdue_age",
+                "curve": [(0, 100), (15, 80), (30, 60), (60, 30), (90, 10), (120, 0)],
+                "default": 0.0,
+                "format": days,
+            },
+            {
+                "code": "utilisation",
+                "name": self.env._("Credit limit utilisation"),
+                "weight_field": "credit_score_weight_utilisation",
+                "curve": [(0.5, 100), (0.8, 80), (1, 50), (1.2, 10), (1.5, 0)],
+                "default": None,
+                "format": pct,
+            },
+            {
+                "code": "relationship_age",
+                "name": self.env._("Relationship age"),
+                "weight_field": "credit_score_weight_relationship_age",
+                "curve": [(0, 40), (6, 60), (12, 80), (24, 100)],
+                "default": None,
+                "format": months,
+            },
+            {
+                "code": "returned_payments",
+                "name": self.env._("Reversed or returned payments (12 months)"),
+                "weight_field": "credit_score_weight_returned_payments",
+                "curve": [(0, 100), (1, 40), (2, 10), (3, 0)],
+                # a penalty: counted only for customers who had one
+                "default": None,
+                "format": str,
+            },
+        ]
+
+    # Every factor method: (partner_ids, company, as_of) -> {partner_id: raw value},
+    # one query for all the partners, reading only the history known at ``as_of``:
+    # items dated on or before it, reconciliations whose date (the later of the two
+    # matched items) is on or before it.
+
+    @api.model
+    def _where(self, partner_ids, company):
+        clauses = [
+            SQL("aml.parent_state = 'posted'"),
+            SQL("aml.company_id = %s", company.id),
+        ]
+        if partner_ids is not None:
+            clauses.append(SQL("p.commercial_partner_id IN %s", tuple(partner_ids)))
+        return SQL(" AND ").join(clauses)
+
+    @api.model
+    def _score_factor_days_late(self, partner_ids, company, as_of):
+        """Days late of the payments received in the 12 months before ``as_of``,
+        weighted by the amount paid and by recency (a payment a year old weighs half
+        of one received on ``as_of``). Credit notes are not payments."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT p.commercial_partner_id,
+                   SUM(apr.amount * (1 - 0.5 * (%(as_of)s - apr.max_date) / 365.0)
+                       * GREATEST(apr.max_date - COALESCE(aml.date_maturity, aml.date),
+                                  0))
+                   / NULLIF(SUM(apr.amount
+                                * (1 - 0.5 * (%(as_of)s - apr.max_date) / 365.0)), 0)
+              FROM %(items)s
+              JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+              JOIN account_move_line pay ON pay.id = apr.credit_move_id
+              JOIN account_move pm ON pm.id = pay.move_id
+             WHERE %(where)s
+               AND m.move_type IN ('out_invoice', 'out_receipt')
+               AND pm.move_type NOT IN ('out_refund', 'in_refund')
+               AND apr.max_date > %(start)s AND apr.max_date <= %(as_of)s
+             GROUP BY 1
+                    """,
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(partner_ids, company),
+                    as_of=as_of,
+                    start=as_of - timedelta(days=365),
+                )
+            )
+        )
+
+    @api.model
+    def _score_factor_late_share(self, partner_ids, company, as_of):
+        """Share of the invoices settled in the 12 months before ``as_of`` whose
+        settlement (last reconciliation) came more than ``LATE_AFTER_DAYS`` days after
+        their due date (a payment crossing a weekend is not late)."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT pid,
+                   AVG(CASE WHEN settled > due + %(late_after)s THEN 1.0 ELSE 0.0 END)
+              FROM (
+                SELECT p.commercial_partner_id AS pid,
+                       COALESCE(aml.date_maturity, aml.date) AS due,
+                       MAX(apr.max_date) AS settled
+                  FROM %(items)s
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+                 WHERE %(where)s
+                   AND m.move_type IN ('out_invoice', 'out_receipt')
+                   AND aml.balance > 0
+                   AND apr.max_date <= %(as_of)s
+                 GROUP BY aml.id, p.commercial_partner_id
+                HAVING SUM(apr.amount) >= aml.balance - 0.005
+                   AND MAX(apr.max_date) > %(start)s
+              ) settled
+             GROUP BY pid
+                    """,
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(partner_ids, company),
+                    as_of=as_of,
+                    start=as_of - timedelta(days=365),
+                    late_after=LATE_AFTER_DAYS,
+                )
+            )
+        )
+
+    @api.model
+    def _open_items_as_of(self, partner_ids, company, as_of):
+        """Per partner: (open amount, overdue amount, oldest overdue due date) of the
+        receivable debit items open on ``as_of`` (one query, shared by the factors of
+        one computation)."""
+        key = ("credit_score_open_items", partner_ids and tuple(partner_ids),
+               company.id, as_of)  # fmt: skip
+        cache = self.env.cr.cache.setdefault("credit_score", {})
+        if key not in cache:
+            cache[key] = self._query_open_items(partner_ids, company, as_of)
+        return cache[key]
+
+    @api.model
+    def _query_open_items(self, partner_ids, company, as_of):
+        return {
+            pid: (total, overdue, oldest)
+            for pid, total, overdue, oldest in self.env.execute_query(
+                SQL(
+                    """
+            SELECT pid, SUM(residual),
+                   SUM(residual) FILTER (WHERE due < %(as_of)s),
+                   MIN(due) FILTER (WHERE due < %(as_of)s)
+              FROM (
+                SELECT p.commercial_partner_id AS pid,
+                       COALESCE(aml.date_maturity, aml.date) AS due,
+                       aml.balance - COALESCE(SUM(apr.amount), 0) AS residual
+                  FROM %(items)s
+                  LEFT JOIN account_partial_reconcile apr
+                         ON apr.debit_move_id = aml.id AND apr.max_date <= %(as_of)s
+                 WHERE %(where)s
+                   AND aml.balance > 0 AND aml.date <= %(as_of)s
+                 GROUP BY aml.id, p.commercial_partner_id
+                HAVING aml.balance - COALESCE(SUM(apr.amount), 0) > 0.005
+              ) items
+             GROUP BY pid
+                    """,
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(partner_ids, company),
+                    as_of=as_of,
+                )
+            )
+        }
+
+    @api.model
+    def _score_factor_overdue_ratio(self, partner_ids, company, as_of):
+        """Overdue share of the open receivables on ``as_of``."""
+        return {
+            pid: (overdue or 0.0) / total
+            for pid, (total, overdue, __) in self._open_items_as_of(
+                partner_ids, company, as_of
+            ).items()
+            if total
+        }
+
+    @api.model
+    def _score_factor_overdue_age(self, partner_ids, company, as_of):
+        """Age in days of the oldest item overdue on ``as_of``."""
+        return {
+            pid: (as_of - oldest).days
+            for pid, (__, __, oldest) in self._open_items_as_of(
+                partner_ids, company, as_of
+            ).items()
+            if oldest
+        }
+
+    @api.model
+    def _score_factor_utilisation(self, partner_ids, company, as_of):
+        """Open receivables on ``as_of`` over the customer's credit limit (customers
+        without a limit are left out of this factor)."""
+        open_items = self._open_items_as_of(partner_ids, company, as_of)
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(company)
+            .browse(list(open_items))
+        )
+        result = {}
+        for partner in partners:
+            limit = partner.credit_limit
+            if limit > 0:
+                result[partner.id] = (open_items[partner.id][0] or 0.0) / limit
+        return result
+
+    @api.model
+    def _score_factor_relationship_age(self, partner_ids, company, as_of):
+        """Months since the customer's first receivable item."""
+        return {
+            pid: (as_of - first).days / 30.4
+            for pid, first in self.env.execute_query(
+                SQL(
+                    """
+            SELECT p.commercial_partner_id, MIN(aml.date)
+              FROM %(items)s
+             WHERE %(where)s AND aml.date <= %(as_of)s
+             GROUP BY 1
+                    """,
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(partner_ids, company),
+                    as_of=as_of,
+                )
+            )
+        }
+
+    @api.model
+    def _score_factor_returned_payments(self, partner_ids, company, as_of):
+        """Customer payments reversed (returned cheque, rejected direct debit) in the
+        12 months before ``as_of``."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT p.commercial_partner_id, COUNT(DISTINCT m.id)
+              FROM %(items)s
+              JOIN account_move orig ON orig.id = m.reversed_entry_id
+             WHERE %(where)s
+               AND orig.origin_payment_id IS NOT NULL
+               AND m.date > %(start)s AND m.date <= %(as_of)s
+             GROUP BY 1
+                    """,
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(partner_ids, company),
+                    as_of=as_of,
+                    start=as_of - timedelta(days=365),
+                )
+            )
+        )
+
+    # ------------------------------------------------------------------ computation
+    @api.model
+    def _scope(self, company, as_of, partners=None):
+        """Ids of the commercial partners with receivable history on ``as_of``."""
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT p.commercial_partner_id FROM %(items)s
+                        WHERE %(where)s AND aml.date <= %(as_of)s""",
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(
+                        partners.commercial_partner_id.ids if partners else None,
+                        company,
+                    ),
+                    as_of=as_of,
+                )
+            )
+        ]
+
+    @api.model
+    def _compute_scores(self, company, partners=None, as_of=None):
+        """Scores of the customers of ``company`` from the history known at
+        ``as_of`` (default today), without storing them.
+
+        :param partners: ``res.partner`` records, or ``None`` for every customer with
+            receivable history in the company.
+        :return: ``{partner_id: {"score", "risk_class", "factors", "insolvent"}}``;
+            ``factors`` maps each factor code to its raw ``value``, ``score``
+            (0-100) and ``weight``.
+        """
+        as_of = as_of or fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.cache.pop("credit_score", None)
+        partner_ids = self._scope(company, as_of, partners)
+        if not partner_ids:
+            return {}
+        factors = [
+            (factor, company[factor["weight_field"]])
+            for factor in self._get_score_factors()
+            if company[factor["weight_field"]] > 0
+        ]
+        raw = {
+            factor["code"]: getattr(self, "_score_factor_" + factor["code"])(
+                partner_ids, company, as_of
+            )
+            for factor, __ in factors
+        }
+        self.env.cr.cache.pop("credit_score", None)
+        insolvent = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT id, COALESCE(credit_insolvency_date, %(as_of)s)
+                         FROM res_partner
+                        WHERE id IN %(ids)s AND credit_insolvency
+                          AND COALESCE(credit_insolvency_date, %(as_of)s)
+                              <= %(as_of)s""",
+                    ids=tuple(partner_ids),
+                    as_of=as_of,
+                )
+            )
+        )
+        results = {}
+        for pid in partner_ids:
+            breakdown, points, weights = {}, 0.0, 0.0
+            for factor, weight in factors:
+                value = raw[factor["code"]].get(pid, factor["default"])
+                sub = None
+                if value is not None:
+                    value = float(value)
+                    sub = _interpolate(factor["curve"], value)
+                    points += sub * weight
+                    weights += weight
+                breakdown[factor["code"]] = {
+                    "value": value,
+                    "score": sub,
+                    "weight": weight,
+                }
+            score = round(points / weights, 1) if weights else 50.0
+            risk_class = company._credit_risk_class(score)
+            if pid in insolvent:
+                risk_class = "e"
+            results[pid] = {
+                "score": score,
+                "risk_class": risk_class,
+                "factors": breakdown,
+                "insolvent": fields.Date.to_string(insolvent[pid])
+                if pid in insolvent
+                else False,
+            }
+        return results
+
+    @api.model
+    def _refresh(self, partners=None, companies=None):
+        """Recompute and store today's scores, set-based: per company one query per
+        factor and one upsert. Customers whose class dropped get an activity for the
+        credit managers. Returns the stored rows."""
+        self = self.sudo()  # noqa: PLW0642 - scores are system data
+        today = fields.Date.context_today(self)
+        companies = companies or self.env["res.company"].search([])
+        ids = []
+        for company in companies:
+            results = self._compute_scores(company, partners, today)
+            if not results:
+                continue
+            ids += self._store(company, results, today)
+        rows = self.browse(ids)
+        rows._notify_class_drops()
+        return rows
+
+    @api.model
+    def _store(self, company, results, today):
+        """One INSERT ... ON CONFLICT for the company's results; the previous class
+        is kept to detect drops. Salesperson and segment are copied for the risk
+        reports (group by)."""
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s::jsonb, %s)",
+                pid,
+                res["score"],
+                res["risk_class"],
+                json_dumps({"factors": res["factors"], "insolvent": res["insolvent"]}),
+                bool(res["insolvent"]),
+            )
+            for pid, res in results.items()
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            INSERT INTO credit_score AS s (
+                partner_id, company_id, score, risk_class, previous_risk_class,
+                factor_data, insolvent, computed_on, user_id, segment_id,
+                create_uid, create_date, write_uid, write_date)
+            SELECT v.partner_id, %(company)s, v.score, v.risk_class, NULL,
+                   v.factor_data, v.insolvent, %(today)s, p.user_id,
+                   (p.credit_segment_id ->> %(company_key)s)::int,
+                   %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM (VALUES %(values)s)
+                   AS v(partner_id, score, risk_class, factor_data, insolvent)
+              JOIN res_partner p ON p.id = v.partner_id
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                previous_risk_class = s.risk_class,
+                score = EXCLUDED.score,
+                risk_class = EXCLUDED.risk_class,
+                factor_data = EXCLUDED.factor_data,
+                insolvent = EXCLUDED.insolvent,
+                computed_on = EXCLUDED.computed_on,
+                user_id = EXCLUDED.user_id,
+                segment_id = EXCLUDED.segment_id,
+                write_uid = EXCLUDED.write_uid,
+                write_date = EXCLUDED.write_date
+            RETURNING s.id
+                """,
+                company=company.id,
+                company_key=str(company.id),
+                today=today,
+                uid=self.env.uid,
+                values=values,
+            )
+        )
+        self.invalidate_model()
+        return [row[0] for row in rows]
+
+    def _notify_class_drops(self):
+        """An activity for the credit managers of the company on each customer whose
+        class dropped by one class or more since the previous computation."""
+        dropped = self.filtered(
+            lambda r: r.previous_risk_class
+            and r.risk_class
+            and r.risk_class > r.previous_risk_class
+        )
+        if not dropped:
+            return
+        managers = self.env.ref("credit_management.group_credit_manager").user_ids
+        activity_type = self.env.ref(
+            "credit_management.mail_activity_type_credit_score_drop"
+        )
+        labels = dict(self._fields["risk_class"]._description_selection(self.env))
+        for row in dropped:
+            users = managers.filtered(
+                lambda u, r=row: not u.share
+                and u.active
+                and r.company_id in u.company_ids
+            )
+            for user in users:
+                row.partner_id.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    user_id=user.id,
+                    summary=self.env._(
+                        "Risk class dropped from %(old)s to %(new)s",
+                        old=labels[row.previous_risk_class],
+                        new=labels[row.risk_class],
+                    ),
+                    note=row.explanation,
+                )
+
+    # ------------------------------------------------------------------ scheduled
+    @api.model
+    def _cron_refresh(self):
+        """Nightly: every customer's score in every company, then the monthly
+        snapshot (the first computation of a month is its snapshot)."""
+        rows = self._refresh()
+        self.env["credit.segment"]._assign()
+        self.env["credit.score.snapshot"].sudo()._take(rows)
+        self.env["res.partner"].sudo()._cron_credit_reviews()
+
+    @api.model
+    def action_refresh_all(self):
+        """Recompute every customer's score (server action, bench)."""
+        self._refresh()
+        return True
