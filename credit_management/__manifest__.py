@@ -24,6 +24,9 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_portal_templates.xml",
+        "data/credit_report_cron_data.xml",
+        "views/credit_report_views.xml",
+        "report/credit_overdue_report_templates.xml",
         "views/credit_management_menus.xml",
     ],
     "demo": [

@@ -1,0 +1,2 @@
+from . import credit_report_xlsx
+from . import credit_kpi_snapshot
