@@ -164,10 +164,11 @@ class CreditKpiSnapshot(models.Model):
 
         :return: the created snapshots.
         """
+        if self.env.cr.readonly:
+            return self.browse()  # a read-only request computes them live instead
         today = fields.Date.context_today(self)
-        months = {month_end(m) for m in months} - {
-            m for m in {month_end(m) for m in months} if m >= today
-        }
+        months = {month_end(m) for m in months}
+        months = {m for m in months if m < today}
         first = months and self._first_date(company)
         months = {m for m in months if first and m >= first}
         if not months:
@@ -220,11 +221,13 @@ class CreditKpiSnapshot(models.Model):
         :return: ``{partner id: values}`` (values as in :meth:`_compute_month`)
         """
         month = month_end(month)
-        if month >= fields.Date.context_today(self):
+        self._take(company, [month])
+        if not self.search_count(
+            [("company_id", "=", company.id), ("month", "=", month)], limit=1
+        ):  # the current month, or a read-only request
             return {
                 row["partner_id"]: row for row in self._compute_month(company, month)
             }
-        self._take(company, [month])
         names = ["partner_id", "user_id", "team_id", "country_id", *FIGURES]
         self.flush_model()
         rows = self.env.execute_query_dict(
@@ -243,7 +246,7 @@ class CreditKpiSnapshot(models.Model):
     def _history(self, company, dimension, last_month, count):
         """Summed figures per dimension value and month, for the ``count`` months
         ending with ``last_month``: stored snapshots for closed months (taken now when
-        missing), live figures for the current month.
+        missing, unless the request is read-only), live figures for the others.
 
         :return: ``{dimension id: [month figures, newest first]}``; every list has
             one entry per month (zeros where the group had no figure).
@@ -253,11 +256,21 @@ class CreditKpiSnapshot(models.Model):
         months = [
             month_end(last_month - relativedelta(months=back)) for back in range(count)
         ]
-        closed = [m for m in months if m < today]
-        self._take(company, closed)
+        self._take(company, [m for m in months if m < today])
+        self.flush_model()
+        closed = [
+            month
+            for (month,) in self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT month FROM credit_kpi_snapshot
+                        WHERE company_id = %s AND month IN %s""",
+                    company.id,
+                    tuple(months),
+                )
+            )
+        ]
         sums = defaultdict(lambda: defaultdict(float))  # (key, month) -> figures
         if closed:
-            self.flush_model()
             for row in self.env.execute_query_dict(
                 SQL(
                     """SELECT %(column)s AS key, month, %(sums)s

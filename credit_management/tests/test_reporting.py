@@ -361,3 +361,35 @@ class TestOverdueReport(KpiCommon):
                 [("month", ">=", fields.Date.context_today(self.Snapshot))]
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDashboard(ReportingCommon):
+    def test_tiles(self):
+        self.company.credit_block_enabled = True
+        self._invoice(self.customer, 500.0, due_in=-10)
+        self._invoice(self.customer, 300.0, due_in=20)
+        self._invoice(self.other_customer, 100.0, due_in=-40)
+        order = self._order(self.customer, 900.0)
+        try:  # not assertRaises: its savepoint would roll back the block log
+            order.action_confirm()
+        except UserError as error:
+            self.assertIn("credit limit", str(error))
+        self.assertEqual(order.state, "draft")
+        tiles = {
+            tile.code: tile
+            for tile in self.env["credit.dashboard.tile"]
+            .with_user(self.manager)
+            .search([])
+        }
+        self.assertEqual(tiles["exposure"].value, "$\xa0900.00")
+        self.assertEqual(tiles["overdue"].value, "$\xa0600.00")
+        self.assertEqual(tiles["overdue"].comment, "67 % of open receivables")
+        self.assertEqual(tiles["blocked"].value, "1")
+        self.assertEqual(tiles["blocked"].comment, "quotations for $\xa0900.00")
+        self.assertEqual(tiles["risky"].value, "2")
+        details = str(tiles["risky"].details)
+        self.assertLess(details.index("Dupont SARL"), details.index("Garage Moreau"))
+        action = tiles["blocked"].action_open()
+        self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
+        self.assertEqual(tiles["dso"].graph_type, "line")
