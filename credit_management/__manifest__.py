@@ -29,11 +29,17 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_portal_templates.xml",
+        "data/credit_report_cron_data.xml",
+        "data/credit_dashboard_tile_data.xml",
+        "views/credit_dashboard_views.xml",
+        "views/credit_report_views.xml",
+        "report/credit_overdue_report_templates.xml",
         "views/credit_management_menus.xml",
         "report/credit_committee_note.xml",
     ],
     "demo": [
         "demo/credit_management_demo.xml",
+        "demo/credit_reporting_demo.xml",
         "demo/credit_score_demo.xml",
     ],
     "assets": {

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 
 
@@ -182,3 +184,58 @@ class CreditDemo(models.AbstractModel):
         if late is None:
             return self.env["account.payment"]
         return _register_payment(invoice, due + timedelta(days=late))
+    # ------------------------------------------------------------------ reporting
+    @api.model
+    def _generate_reporting(self):
+        """Twelve months of invoices paid with each customer's habits, so that the
+        DSO trend and the overdue report tell a story: Marc Demo's customers pay
+        about on time and Transports Girard improves; Mitchell Admin's pay later
+        and Imprimerie Bernard gets worse month after month. Every history invoice
+        is paid before today: the open situation of the demo is unchanged. The
+        snapshots of the closed months are then taken."""
+        ref = "Credit demo history"
+        if self.env["account.move"].search_count([("ref", "=", ref)], limit=1):
+            return True
+        today = fields.Date.context_today(self)
+        # customer xmlid, monthly amount, days late 12 months ago -> last month
+        habits = [
+            ("partner_boulangerie_martin", 2400.0, 0, 0),
+            ("partner_menuiserie_lefevre", 3100.0, 5, 5),
+            ("partner_transports_girard", 4200.0, 40, 12),
+            ("partner_fromagerie_rousseau", 1800.0, 10, 8),
+            ("partner_electricite_petit", 5200.0, 0, 2),
+            ("partner_imprimerie_bernard", 3600.0, 20, 60),
+            ("partner_cave_dubois", 2700.0, 15, 18),
+            ("partner_atelier_fournier", 2200.0, 25, 10),
+        ]
+        first_month = today.replace(day=1) - relativedelta(months=13)
+        for xmlid, amount, late_first, late_last in habits:
+            partner = self.env.ref(f"credit_management.{xmlid}")
+            for index in range(12):
+                invoice_date = first_month + relativedelta(months=index, day=5)
+                due = invoice_date + timedelta(days=30)
+                late = late_first + (late_last - late_first) * index / 11
+                paid_on = min(due + timedelta(days=round(late)), today - timedelta(3))
+                invoice = self.env["account.move"].create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "ref": ref,
+                        "invoice_date": invoice_date,
+                        "invoice_date_due": due,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Prestations du mois",
+                                    "quantity": 1.0,
+                                    "price_unit": amount * (1 + (index % 4) / 10),
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                )
+                invoice.action_post()
+                _register_payment(invoice, paid_on)
+        self.env["credit.kpi.snapshot"]._cron_take_snapshots()
+        return True

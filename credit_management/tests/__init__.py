@@ -10,3 +10,4 @@ from . import test_score
 from . import test_segment
 from . import test_limit_request
 from . import test_credit_review_reports
+from . import test_reporting

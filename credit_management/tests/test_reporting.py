@@ -1,0 +1,395 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+import calendar
+import io
+from datetime import timedelta
+
+import openpyxl
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..report import kpi
+from .common import CreditCommon
+
+
+def _days(month_start):
+    return calendar.monthrange(month_start.year, month_start.month)[1]
+
+
+class ReportingCommon(CreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Garage Moreau", "is_company": True, "user_id": cls.manager.id}
+        )
+
+    @classmethod
+    def _move(cls, partner, amount, invoice_date, due_date, move_type="out_invoice"):
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "date": invoice_date,
+                "invoice_date_due": due_date,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1.0,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay_on(cls, invoices, amount, date):
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create({"amount": amount, "payment_date": date})
+            ._create_payments()
+        )
+
+    @staticmethod
+    def _xlsx(wizard):
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.export_file)))
+
+
+@tagged("post_install", "-at_install")
+class TestAgedBalance(ReportingCommon):
+    """Invoice of 1,000.00 due 70 days ago, 400.00 paid 40 days ago, a credit note of
+    100.00 matched 20 days ago; an invoice of 300.00 not due; another salesperson's
+    customer 200.00 due 130 days ago."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        day = cls.today
+        cls.invoice = cls._move(
+            cls.customer, 1000.0, day - timedelta(days=71), day - timedelta(days=70)
+        )
+        cls._pay_on(cls.invoice, 400.0, day - timedelta(days=40))
+        refund = cls._move(
+            cls.customer,
+            100.0,
+            day - timedelta(days=20),
+            day - timedelta(days=20),
+            "out_refund",
+        )
+        (cls.invoice | refund).line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).reconcile()
+        cls._move(
+            cls.customer, 300.0, day - timedelta(days=1), day + timedelta(days=10)
+        )
+        cls._move(
+            cls.other_customer,
+            200.0,
+            day - timedelta(days=160),
+            day - timedelta(days=130),
+        )
+
+    def _aged(self, days_ago, **values):
+        wizard = (
+            self.env["credit.aged.balance"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "date": self.today - timedelta(days=days_ago),
+                    "partner_ids": [
+                        Command.set((self.customer | self.other_customer).ids)
+                    ],
+                    **values,
+                }
+            )
+        )
+        wizard.action_show()
+        return wizard
+
+    def _figures(self, wizard):
+        return {
+            line.partner_id: [
+                line.not_due,
+                line.days_1_30,
+                line.days_31_60,
+                line.days_61_90,
+                line.days_91_120,
+                line.days_over_120,
+                line.total,
+            ]
+            for line in wizard.line_ids
+        }
+
+    def test_today_partial_payment_and_credit_note(self):
+        self.assertEqual(self.invoice.amount_residual, 500.0)
+        figures = self._figures(self._aged(0))
+        self.assertEqual(figures[self.customer], [300, 0, 0, 500, 0, 0, 800])
+        self.assertEqual(figures[self.other_customer], [0, 0, 0, 0, 0, 200, 200])
+
+    def test_past_date_ignores_later_payments(self):
+        # 50 days ago: nothing paid yet, the invoice was 20 days late
+        self.assertEqual(
+            self._figures(self._aged(50))[self.customer], [0, 1000, 0, 0, 0, 0, 1000]
+        )
+        # 30 days ago: the payment counts, not the credit note (matched later)
+        self.assertEqual(
+            self._figures(self._aged(30))[self.customer], [0, 0, 600, 0, 0, 0, 600]
+        )
+        # before the invoice: nothing
+        self.assertNotIn(self.customer, self._figures(self._aged(80)))
+
+    def test_filter_by_salesperson(self):
+        wizard = self._aged(0, user_ids=[Command.set(self.salesman.ids)])
+        self.assertEqual(wizard.line_ids.partner_id, self.customer)
+
+    def test_xlsx(self):
+        wizard = self._aged(0)
+        action = wizard.action_export_xlsx()
+        self.assertIn(f"model=credit.aged.balance&id={wizard.id}", action["url"])
+        book = self._xlsx(wizard)
+        self.assertEqual(book.sheetnames, ["Customers", "Salespeople"])
+        sheet = book["Customers"]
+        self.assertEqual(
+            [cell.value for cell in sheet[3]],
+            ["Customer", "Salesperson", "Country", "Not Due", "1-30", "31-60",
+             "61-90", "91-120", "Over 120", "Total"],
+        )  # fmt: skip
+        self.assertEqual(sheet.freeze_panes, "B4")
+        self.assertEqual(
+            [cell.value for cell in sheet[4]],
+            ["Dupont SARL", self.salesman.name, None, 300, 0, 0, 500, 0, 0, 800],
+        )
+        self.assertEqual(sheet["A6"].value, "Total")
+        self.assertEqual(sheet["J6"].value, "=SUBTOTAL(9,J4:J5)")
+        self.assertEqual(sheet["D4"].number_format, "#,##0.00;[Red]-#,##0.00")
+        users = book["Salespeople"]
+        self.assertEqual(users["A4"].value, self.salesman.name)
+        self.assertEqual(users["H4"].value, 800)
+
+    def test_bad_input(self):
+        with self.assertRaises(UserError):
+            self._aged(-1)
+
+
+class KpiCommon(ReportingCommon):
+    """Month L (last month) and the one before, P:
+    P day 5: invoice 3,000.00 due 30 days later (overdue at the end of L);
+    L day 10: invoice 2,000.00 due 45 days later (not due at the end of L);
+    L day 20: payment of 1,000.00 on the first invoice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.month_l = cls.today.replace(day=1) - relativedelta(months=1)
+        cls.month_p = cls.month_l - relativedelta(months=1)
+        cls.month_q = cls.month_l - relativedelta(months=2)
+        cls.end_l = cls.month_l + relativedelta(day=31)
+        first = cls._move(
+            cls.customer,
+            3000.0,
+            cls.month_p + timedelta(days=4),
+            cls.month_p + timedelta(days=34),
+        )
+        cls._move(
+            cls.customer,
+            2000.0,
+            cls.month_l + timedelta(days=9),
+            cls.month_l + timedelta(days=54),
+        )
+        cls._pay_on(first, 1000.0, cls.month_l + timedelta(days=19))
+        cls.first = first
+        cls.Snapshot = cls.env["credit.kpi.snapshot"]
+
+
+@tagged("post_install", "-at_install")
+class TestKpi(KpiCommon):
+    def test_countback_formula(self):
+        months = [
+            {"receivable": 4000.0, "sales": 2000.0, "days": 30},
+            {"receivable": 3000.0, "sales": 3000.0, "days": 31},
+            {"receivable": 0.0, "sales": 0.0, "days": 30},
+        ]
+        self.assertAlmostEqual(kpi.dso_countback(months), 30 + 2000 / 3000 * 31)
+        # the history runs out: a lower bound, every month counted
+        months[0]["receivable"] = 9000.0
+        self.assertEqual(kpi.dso_countback(months), 91)
+        self.assertEqual(kpi.dso_countback([{"receivable": -5.0}]), 0.0)
+
+    def test_snapshot_of_last_month(self):
+        self.Snapshot._cron_take_snapshots()
+        snapshot = self.Snapshot.search(
+            [("partner_id", "=", self.customer.id), ("month", "=", self.end_l)]
+        )
+        self.assertRecordValues(
+            snapshot,
+            [
+                {
+                    "user_id": self.salesman.id,
+                    "receivable_begin": 3000.0,
+                    "receivable": 4000.0,
+                    "overdue": 2000.0,
+                    "not_due": 2000.0,
+                    "sales": 2000.0,
+                    "invoiced": 2000.0,
+                    "invoiced_term_days": 2000.0 * 45,
+                }
+            ],
+        )
+        # a second run keeps what was taken
+        count = self.Snapshot.search_count([])
+        self.Snapshot._cron_take_snapshots()
+        self.assertEqual(self.Snapshot.search_count([]), count)
+
+    def test_dso_per_salesperson(self):
+        wizard = (
+            self.env["credit.dso.analysis"]
+            .with_user(self.salesman)
+            .create({"dimension": "user", "date": self.end_l, "months": 2})
+        )
+        wizard.action_show()
+        lines = wizard.line_ids.filtered(
+            lambda line: line.user_id == self.salesman
+        ).sorted("month")
+        self.assertEqual(lines.mapped("month"), [self.month_p + relativedelta(day=31),
+                                                 self.end_l])  # fmt: skip
+        line = lines[1]
+        days_l, days_p, days_q = (
+            _days(self.month_l),
+            _days(self.month_p),
+            _days(self.month_q),
+        )
+        days_3m = days_l + days_p + days_q
+        self.assertEqual(line.receivable, 4000.0)
+        self.assertEqual(line.sales, 2000.0)
+        self.assertAlmostEqual(line.dso_countback, days_l + 2000 / 3000 * days_p)
+        self.assertAlmostEqual(line.dso_standard, 4000 / 5000 * days_3m)
+        self.assertAlmostEqual(line.dso_best, 2000 / 5000 * days_3m)
+        self.assertAlmostEqual(line.dso_contractual, (3000 * 30 + 2000 * 45) / 5000)
+        self.assertAlmostEqual(line.days_beyond_terms, 2000 / 5000 * days_3m)
+        # collected 1,000 of 3,000 + 2,000 - 2,000 not due
+        self.assertAlmostEqual(line.cei, 1000 / 3000 * 100)
+        self.assertAlmostEqual(line.overdue_share, 50.0)
+        # month P: the 3,000 receivable are exactly the sales of the month
+        self.assertAlmostEqual(lines[0].dso_countback, days_p)
+        action = wizard.action_export_xlsx()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        book = self._xlsx(wizard)
+        self.assertEqual(book.sheetnames, ["KPIs", "DSO Trend"])
+        trend = book["DSO Trend"]
+        row = next(r for r in trend.iter_rows(min_row=4, values_only=True)
+                   if r[0] == self.salesman.name)  # fmt: skip
+        self.assertAlmostEqual(row[2], days_l + 2000 / 3000 * days_p)
+
+    def test_history_survives_later_corrections(self):
+        wizard = self.env["credit.dso.analysis"].create(
+            {"dimension": "partner", "date": self.end_l, "months": 1}
+        )
+        wizard.action_show()
+        before = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        self.assertEqual(before.receivable, 4000.0)
+        # a payment booked afterwards but dated in month L
+        self._pay_on(self.first, 500.0, self.month_l + timedelta(days=25))
+        wizard.action_show()
+        after = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        self.assertEqual(after.receivable, 4000.0)
+        live = {
+            row["partner_id"]: row
+            for row in self.Snapshot._compute_month(self.company, self.end_l)
+        }
+        self.assertEqual(live[self.customer.id]["receivable"], 3500.0)
+
+
+@tagged("post_install", "-at_install")
+class TestOverdueReport(KpiCommon):
+    def test_month_on_month(self):
+        wizard = (
+            self.env["credit.overdue.report"]
+            .with_user(self.salesman)
+            .create({"date": self.end_l, "user_ids": [Command.set(self.salesman.ids)]})
+        )
+        wizard.action_show()
+        self.assertRecordValues(
+            wizard.line_ids,
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.salesman.id,
+                    "overdue": 2000.0,
+                    "overdue_previous": 0.0,
+                    "overdue_change": 2000.0,
+                    "receivable": 4000.0,
+                }
+            ],
+        )
+        wizard.action_export_xlsx()
+        book = self._xlsx(wizard)
+        self.assertEqual(book.sheetnames, ["Salespeople", "Customers"])
+        self.assertEqual(
+            [c.value for c in book["Salespeople"][4]],
+            [self.salesman.name, 2000, 0, 2000, 4000],
+        )
+        self.assertEqual(book["Customers"]["A4"].value, "Dupont SARL")
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "credit_management.credit_overdue_report_action_pdf", wizard.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("Dupont SARL", html)
+        self.assertIn("2,000.00", html)
+
+    def test_current_month_is_live(self):
+        wizard = self.env["credit.overdue.report"].create({})
+        wizard.action_show()
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        # today: the 2,000 invoice may be due or not; the first one is 2,000 overdue
+        self.assertGreaterEqual(line.overdue, 2000.0)
+        self.assertEqual(line.overdue_previous, 2000.0)
+        self.assertFalse(
+            self.Snapshot.search(
+                [("month", ">=", fields.Date.context_today(self.Snapshot))]
+            )
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestDashboard(ReportingCommon):
+    def test_tiles(self):
+        self.company.credit_block_enabled = True
+        self._invoice(self.customer, 500.0, due_in=-10)
+        self._invoice(self.customer, 300.0, due_in=20)
+        self._invoice(self.other_customer, 100.0, due_in=-40)
+        order = self._order(self.customer, 900.0)
+        try:  # not assertRaises: its savepoint would roll back the block log
+            order.action_confirm()
+        except UserError as error:
+            self.assertIn("credit limit", str(error))
+        self.assertEqual(order.state, "draft")
+        tiles = {
+            tile.code: tile
+            for tile in self.env["credit.dashboard.tile"]
+            .with_user(self.manager)
+            .search([])
+        }
+        self.assertEqual(tiles["exposure"].value, "$\xa0900.00")
+        self.assertEqual(tiles["overdue"].value, "$\xa0600.00")
+        self.assertEqual(tiles["overdue"].comment, "67 % of open receivables")
+        self.assertEqual(tiles["blocked"].value, "1")
+        self.assertEqual(tiles["blocked"].comment, "quotations for $\xa0900.00")
+        self.assertEqual(tiles["risky"].value, "2")
+        details = str(tiles["risky"].details)
+        self.assertLess(details.index("Dupont SARL"), details.index("Garage Moreau"))
+        action = tiles["blocked"].action_open()
+        self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
+        self.assertEqual(tiles["dso"].graph_type, "line")

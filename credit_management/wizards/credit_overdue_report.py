@@ -1,0 +1,178 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..report.credit_kpi_snapshot import month_end
+
+AMOUNTS = ["overdue", "overdue_previous", "overdue_change", "receivable"]
+
+
+class CreditOverdueReport(models.TransientModel):
+    """Monthly overdue report: overdue per customer and salesperson at the end of a
+    month (as of today for the current month), beside the end of the month before.
+    Closed months come from the KPI snapshots, so the report of a past month reads
+    as it was sent."""
+
+    _name = "credit.overdue.report"
+    _description = "Monthly Overdue Report"
+
+    date = fields.Date(
+        "Month",
+        required=True,
+        default=lambda self: fields.Date.context_today(self),
+        help="Any day of the month to report.",
+    )
+    month = fields.Date("Month End", compute="_compute_month")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_ids = fields.Many2many("res.users", string="Salespeople")
+    line_ids = fields.One2many(
+        "credit.overdue.report.line", "wizard_id", "Lines", readonly=True
+    )
+    export_file = fields.Binary(readonly=True, attachment=False)
+    export_filename = fields.Char(readonly=True)
+
+    def _compute_month(self):
+        for wizard in self:
+            wizard.month = month_end(wizard.date) if wizard.date else False
+
+    # ------------------------------------------------------------------ actions
+    def action_show(self):
+        self.ensure_one()
+        self._compute_lines()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Overdue Report %(month)s", month=fields.Date.to_string(self.month)[:7]
+            ),
+            "res_model": "credit.overdue.report.line",
+            "view_mode": "list,pivot,graph",
+            "domain": [("wizard_id", "=", self.id)],
+            "context": {"create": False, "search_default_group_user": 1},
+        }
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        self._compute_lines()
+        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets())
+        self.write(
+            {
+                "export_file": base64.b64encode(content),
+                "export_filename": f"overdue_{fields.Date.to_string(self.month)[:7]}"
+                ".xlsx",
+            }
+        )
+        return self.env["credit.report.xlsx"]._download_action(self)
+
+    def action_print_pdf(self):
+        self.ensure_one()
+        self._compute_lines()
+        return self.env.ref(
+            "credit_management.credit_overdue_report_action_pdf"
+        ).report_action(self)
+
+    # ------------------------------------------------------------------ business
+    def _compute_lines(self):
+        """Lines per customer with an overdue amount in either month. The dunning
+        level, open disputes and promises to pay of each customer are added here
+        when those features exist (columns of ``credit.overdue.report.line``)."""
+        self.ensure_one()
+        if self.company_id not in self.env.user.company_ids:
+            raise UserError(
+                self.env._("You cannot report on a company you have no access to.")
+            )
+        if self.date > fields.Date.context_today(self):
+            raise UserError(self.env._("The report cannot be for a future month."))
+        snapshots = self.env["credit.kpi.snapshot"].sudo()
+        current = snapshots._partner_rows(self.company_id, self.month)
+        previous = snapshots._partner_rows(
+            self.company_id, self.month - relativedelta(months=1, day=1)
+        )
+        vals_list = []
+        for partner_id in current.keys() | previous.keys():
+            row = current.get(partner_id) or previous[partner_id]
+            before = previous.get(partner_id, {}).get("overdue", 0.0)
+            now = current.get(partner_id, {}).get("overdue", 0.0)
+            if self.user_ids and row["user_id"] not in self.user_ids.ids:
+                continue
+            if not (round(now, 2) or round(before, 2)):
+                continue
+            vals_list.append(
+                {
+                    "wizard_id": self.id,
+                    "partner_id": partner_id,
+                    "user_id": row["user_id"],
+                    "team_id": row["team_id"],
+                    "country_id": row["country_id"],
+                    "overdue": now,
+                    "overdue_previous": before,
+                    "overdue_change": now - before,
+                    "receivable": current.get(partner_id, {}).get("receivable", 0.0),
+                }
+            )
+        self.line_ids.unlink()
+        self.env["credit.overdue.report.line"].create(vals_list)
+
+    def _lines_by_user(self):
+        """[(salesperson, lines, totals)] for the PDF and the XLSX, worst first."""
+        groups = {}
+        for line in self.line_ids:
+            groups.setdefault(line.user_id, self.line_ids.browse())
+            groups[line.user_id] |= line
+        result = []
+        for user, lines in groups.items():
+            totals = {name: sum(lines.mapped(name)) for name in AMOUNTS}
+            result.append((user, lines.sorted(lambda line: -line.overdue), totals))
+        return sorted(result, key=lambda item: -item[2]["overdue"])
+
+    def _xlsx_sheets(self):
+        line_fields = self.env["credit.overdue.report.line"]._fields
+        amount_columns = [
+            (line_fields[name]._description_string(self.env), "amount")
+            for name in AMOUNTS
+        ]
+        title = self.env._(
+            "Overdue of %(company)s at the end of %(month)s",
+            company=self.company_id.name,
+            month=fields.Date.to_string(self.month)[:7],
+        )
+        groups = self._lines_by_user()
+        customer_rows = [
+            [line.partner_id.display_name, user.name or False]
+            + [line[name] for name in AMOUNTS]
+            for user, lines, __ in groups
+            for line in lines
+        ]
+        user_rows = [
+            [user.name or self.env._("No Salesperson")]
+            + [totals[name] for name in AMOUNTS]
+            for user, __, totals in groups
+        ]
+        return [
+            {
+                "name": self.env._("Salespeople"),
+                "title": title,
+                "columns": [(self.env._("Salesperson"), "text")] + amount_columns,
+                "rows": user_rows,
+                "totals": True,
+                "total_label": self.env._("Total"),
+            },
+            {
+                "name": self.env._("Customers"),
+                "title": title,
+                "columns": [
+                    (self.env._("Customer"), "text"),
+                    (self.env._("Salesperson"), "text"),
+                ]
+                + amount_columns,
+                "rows": customer_rows,
+                "totals": True,
+                "total_label": self.env._("Total"),
+            },
+        ]
