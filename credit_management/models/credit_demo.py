@@ -184,6 +184,7 @@ class CreditDemo(models.AbstractModel):
         if late is None:
             return self.env["account.payment"]
         return _register_payment(invoice, due + timedelta(days=late))
+
     # ------------------------------------------------------------------ reporting
     @api.model
     def _generate_reporting(self):
