@@ -8,3 +8,9 @@ from . import account_move
 from . import account_partial_reconcile
 from . import payment_transaction
 from . import credit_demo
+from . import credit_dispute_reason
+from . import credit_dispute
+from . import credit_dispute_line
+from . import credit_promise
+from . import credit_payment_plan
+from . import credit_payment_plan_line

@@ -69,7 +69,9 @@ class CreditExposure(models.Model):
     overdue_amount = fields.Monetary(
         "Overdue",
         readonly=True,
-        help="Open receivables whose due date is before today (never negative).",
+        help="Open receivables whose due date is before today (never negative), "
+        "less the disputed amounts of open disputes when the company leaves them "
+        "out of the block.",
     )
     oldest_overdue_date = fields.Date(
         "Oldest Overdue Due Date",
@@ -180,6 +182,17 @@ class CreditExposure(models.Model):
             figures[pid, cid]["receivable"] = residual or 0.0
             figures[pid, cid]["overdue"] = max(overdue or 0.0, 0.0)
             dates[pid, cid] = (oldest, next_due)
+        # 1b. the disputed part of overdue items of open disputes is not overdue for
+        #     the block, in companies that say so
+        for key, disputed in (
+            self.env["credit.dispute"]
+            ._credit_disputed_overdue(
+                today, where(("p", "commercial_partner_id"), ("aml", "company_id"))
+            )
+            .items()
+        ):
+            if key in figures:
+                figures[key]["overdue"] = max(figures[key]["overdue"] - disputed, 0.0)
         # 2. draft invoices, for the companies that count them
         for pid, cid, amount in self.env.execute_query(
             SQL(

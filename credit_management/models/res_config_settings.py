@@ -26,3 +26,9 @@ class ResConfigSettings(models.TransientModel):
     credit_group_exposure = fields.Boolean(
         related="company_id.credit_group_exposure", readonly=False
     )
+    credit_dispute_exclude_dunning = fields.Boolean(
+        related="company_id.credit_dispute_exclude_dunning", readonly=False
+    )
+    credit_dispute_exclude_overdue = fields.Boolean(
+        related="company_id.credit_dispute_exclude_overdue", readonly=False
+    )
