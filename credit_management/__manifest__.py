@@ -19,6 +19,7 @@
         "data/credit_dispute_data.xml",
         "wizards/sale_order_credit_release_views.xml",
         "wizards/res_partner_credit_limit_temporary_views.xml",
+        "wizards/credit_dispute_reply_views.xml",
         "views/credit_exposure_views.xml",
         "views/credit_block_log_views.xml",
         "views/res_partner_views.xml",
@@ -33,10 +34,12 @@
         "views/credit_dispute_settings_views.xml",
         "views/account_portal_templates.xml",
         "report/credit_payment_plan_report.xml",
+        "data/credit_payment_plan_mail_template.xml",
         "views/credit_management_menus.xml",
     ],
     "demo": [
         "demo/credit_management_demo.xml",
+        "demo/credit_dispute_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -375,7 +375,8 @@ class CreditDispute(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
-            dispute.line_ids.move_id.message_post(body=body, author_id=author.id)
+            for move in dispute.line_ids.move_id:
+                move.message_post(body=body, author_id=author.id)
 
     def _refresh_exposure(self):
         if self:

@@ -23,6 +23,7 @@ class CreditDisputeLine(models.Model):
         "Invoice",
         required=True,
         index=True,
+        ondelete="restrict",
         check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
     )

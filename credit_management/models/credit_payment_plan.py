@@ -102,13 +102,13 @@ class CreditPaymentPlan(models.Model):
     )
 
     # ------------------------------------------------------------------ computes
-    @api.depends("invoice_ids.amount_residual_signed", "state")
+    @api.depends("invoice_ids")
     def _compute_amount_principal(self):
+        # the invoices can only change while the plan is a draft (see write)
         for plan in self:
-            if plan.state == "draft" or not plan.amount_principal:
-                plan.amount_principal = sum(
-                    plan.invoice_ids.mapped("amount_residual_signed")
-                )
+            plan.amount_principal = sum(
+                plan.invoice_ids.mapped("amount_residual_signed")
+            )
 
     @api.depends(
         "amount_principal",
@@ -148,6 +148,13 @@ class CreditPaymentPlan(models.Model):
                 vals["partner_id"] = partner.commercial_partner_id.id
         return super().create(vals_list)
 
+    def write(self, vals):
+        if "invoice_ids" in vals and self.filtered(lambda p: p.state != "draft"):
+            raise UserError(
+                self.env._("The invoices of a started plan cannot be changed.")
+            )
+        return super().write(vals)
+
     # ------------------------------------------------------------------ actions
     def action_compute_instalments(self):
         """Equal split of the principal over the instalments (the last one takes the
@@ -155,6 +162,8 @@ class CreditPaymentPlan(models.Model):
         for plan in self:
             if plan.state != "draft":
                 raise UserError(self.env._("Only a draft plan can be recomputed."))
+            # the invoices may have been paid since they were chosen
+            plan._compute_amount_principal()
             if float_is_zero(
                 plan.amount_principal, precision_rounding=plan.currency_id.rounding
             ):
@@ -231,6 +240,28 @@ class CreditPaymentPlan(models.Model):
         return self.env.ref(
             "credit_management.credit_payment_plan_report"
         ).report_action(self)
+
+    def action_send(self):
+        """Send the plan to the customer to sign (e-mail with the printed plan)."""
+        self.ensure_one()
+        template = self.env.ref(
+            "credit_management.mail_template_credit_payment_plan",
+            raise_if_not_found=False,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }
 
     @api.model
     def _cron_update_state(self):

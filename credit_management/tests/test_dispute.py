@@ -293,3 +293,54 @@ class TestDispute(DisputeCommon):
         # the salesman cannot touch reasons
         with self.assertRaises(AccessError):
             self.reason_price.with_user(self.salesman).write({"resolution_days": 1})
+
+    def test_controller_logs_the_customers_reply(self):
+        first = self._invoice(self.contact, 300.0)
+        second = self._invoice(self.customer, 200.0)
+        (first | second).invoice_user_id = self.salesman
+        wizard = (
+            self.env["credit.dispute.reply"]
+            .with_user(self.controller)
+            .with_context(active_model="account.move", active_ids=(first | second).ids)
+            .create(
+                {
+                    "reason_id": self.reason_quality.id,
+                    "comment": "Les palettes sont arrivées abîmées.",
+                }
+            )
+        )
+        self.assertEqual(wizard.author_id, self.contact)
+        action = wizard.action_confirm()
+        dispute = self.Dispute.browse(action["res_id"])
+        self.assertEqual(dispute.source, "customer_reply")
+        self.assertEqual(dispute.user_id, self.salesman)
+        self.assertEqual(dispute.amount_disputed, 500.0)
+        message = dispute.message_ids.filtered(
+            lambda m: self.salesman.partner_id in m.partner_ids
+        )
+        self.assertEqual(message.author_id, self.contact)
+        self.assertIn("palettes", message.body)
+        with self.assertRaises(AccessError):
+            self.env["credit.dispute.reply"].with_user(self.salesman).create(
+                {"reason_id": self.reason_quality.id, "comment": "x"}
+            )
+
+    def test_multi_company(self):
+        company_b = self.setup_other_company(name="Filiale B")["company"]
+        invoice_b = self._invoice(self.customer, 400.0, due_in=-20, company=company_b)
+        dispute_b = self.Dispute.with_company(company_b).create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": company_b.id,
+                "reason_id": self.reason_price.id,
+                "line_ids": [
+                    Command.create({"move_id": invoice_b.id, "amount": 400.0})
+                ],
+            }
+        )
+        self.assertFalse(
+            self.Dispute.with_user(self.manager).search([("id", "=", dispute_b.id)])
+        )
+        # the overdue of company B leaves out its own disputes only
+        self.assertEqual(self._row(self.customer, company_b).overdue_amount, 0.0)
+        self.assertFalse(self._paused())

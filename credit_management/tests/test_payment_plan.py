@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .test_dispute import DisputeCommon
 
@@ -44,6 +44,8 @@ class TestPaymentPlan(DisputeCommon):
         )  # fmt: skip
         plan.action_start()
         self.assertEqual(plan.state, "active")
+        with self.assertRaisesRegex(UserError, "started plan"):
+            plan.invoice_ids = invoices[:1]
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html(
@@ -53,6 +55,19 @@ class TestPaymentPlan(DisputeCommon):
         )
         self.assertIn(plan.name, html)
         self.assertIn("Read and approved", html)
+        # sent to the customer with the plan attached
+        self.customer.email = "compta@dupont.example.com"
+        action = plan.with_user(self.controller).action_send()
+        composer = Form(
+            self.env["mail.compose.message"]
+            .with_user(self.controller)
+            .with_context(**action["context"])
+        ).save()
+        composer._action_send_mail()
+        message = plan.message_ids[0]
+        self.assertIn(self.customer, message.partner_ids)
+        self.assertIn(plan.name, message.subject)
+        self.assertTrue(message.attachment_ids)
 
     def test_instalments_by_hand_must_add_up(self):
         invoice = self._invoice(self.customer, 900.0, due_in=-40)
