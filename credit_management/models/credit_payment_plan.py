@@ -5,6 +5,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round, format_amount
 
+MISSED = "credit_management.mail_activity_type_credit_plan_missed"
+
 
 class CreditPaymentPlan(models.Model):
     """A schedule (échéancier) splitting a customer's overdue invoices into
@@ -265,9 +267,26 @@ class CreditPaymentPlan(models.Model):
 
     @api.model
     def _cron_update_state(self):
-        """Daily: plans whose invoices are all paid are done."""
+        """Daily: plans whose invoices are all paid are done; a plan with a missed
+        instalment gets an activity for its responsible (once while one is open)."""
         plans = self.sudo().search([("state", "=", "active")])
-        plans.filtered(
+        done = plans.filtered(
             lambda p: p.currency_id.is_zero(p.amount_principal - p.amount_paid)
-        ).write({"state": "done"})
+        )
+        done.write({"state": "done"})
+        late = (plans - done).filtered(
+            lambda p: not p.currency_id.is_zero(p.amount_missed)
+        )
+        already = late.activity_search([MISSED]).mapped("res_id")
+        for plan in late.filtered(lambda p: p.id not in already):
+            plan.activity_schedule(
+                MISSED,
+                summary=self.env._(
+                    "Missed instalments: %(amount)s due",
+                    amount=format_amount(
+                        self.env, plan.amount_missed, plan.currency_id
+                    ),
+                ),
+                user_id=plan.user_id.id or self.env.uid,
+            )
         return True

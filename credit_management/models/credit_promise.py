@@ -192,6 +192,18 @@ class CreditPromise(models.Model):
         return True
 
     @api.model
+    def _credit_update_partners(self, partners):
+        """Decide the pending promises of these customers (a payment was just
+        reconciled): one indexed search, usually empty."""
+        promises = self.search(
+            [
+                ("partner_id", "in", partners.commercial_partner_id.ids),
+                ("state", "=", "open"),
+            ]
+        )
+        promises._credit_update_state()
+
+    @api.model
     def _cron_update_state(self):
         self.sudo().search([("state", "=", "open")])._credit_update_state()
         return True

@@ -344,3 +344,27 @@ class TestDispute(DisputeCommon):
         # the overdue of company B leaves out its own disputes only
         self.assertEqual(self._row(self.customer, company_b).overdue_amount, 0.0)
         self.assertFalse(self._paused())
+
+    def test_views_open_for_each_role(self):
+        """Every screen of disputes, promises and plans loads for a salesperson and a
+        controller (fields restricted to groups would break them)."""
+        views = {
+            "credit.dispute": ["kanban", "list", "form", "pivot", "graph", "search",
+                               "activity"],
+            "credit.promise": ["list", "form", "pivot", "graph", "search"],
+            "credit.payment.plan": ["list", "form", "search"],
+            "account.move": ["form", "list", "search"],
+            "res.partner": ["form"],
+        }  # fmt: skip
+        for user in (self.salesman, self.controller):
+            for model, types in views.items():
+                result = (
+                    self.env[model]
+                    .with_user(user)
+                    .get_views([(False, view_type) for view_type in types])
+                )
+                self.assertEqual(set(result["views"]), set(types))
+        invoice = self._invoice(self.customer, 100.0)
+        self._dispute(invoice)
+        form = Form(invoice.with_user(self.salesman))
+        self.assertTrue(form.credit_disputed)

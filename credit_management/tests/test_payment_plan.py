@@ -98,6 +98,14 @@ class TestPaymentPlan(DisputeCommon):
         self.assertEqual(lines[1].payment_state, "missed")
         self.assertEqual(lines[2].payment_state, "pending")
         self.assertEqual(plan.amount_missed, 400.0)
+        # the responsible is told, once
+        Plan = self.env["credit.payment.plan"]
+        Plan._cron_update_state()
+        Plan._cron_update_state()
+        missed = self.env.ref("credit_management.mail_activity_type_credit_plan_missed")
+        activity = plan.activity_ids.filtered(lambda a: a.activity_type_id == missed)
+        self.assertEqual(activity.user_id, self.controller)
+        self.assertIn("400.00", activity.summary)
         # 400.00 missed: the oldest invoice (200.00 still due) and the next one
         # cover it; both are dunned
         self.assertFalse(self._paused())
