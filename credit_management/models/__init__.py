@@ -15,3 +15,9 @@ from . import credit_segment
 from . import credit_rating
 from . import credit_limit_request
 from . import credit_limit_history
+from . import credit_dispute_reason
+from . import credit_dispute
+from . import credit_dispute_line
+from . import credit_promise
+from . import credit_payment_plan
+from . import credit_payment_plan_line

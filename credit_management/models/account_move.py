@@ -1,9 +1,30 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .credit_dispute import OPEN_STATES, flush_sql
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    credit_dispute_line_ids = fields.One2many(
+        "credit.dispute.line", "move_id", "Disputes"
+    )
+    credit_dispute_count = fields.Integer(compute="_compute_credit_dispute")
+    credit_disputed = fields.Boolean(
+        "Disputed",
+        compute="_compute_credit_dispute",
+        search="_search_credit_disputed",
+        help="The invoice is in an open dispute.",
+    )
+    credit_dispute_badge = fields.Selection(
+        [("disputed", "Disputed")],
+        "Dispute",
+        compute="_compute_credit_dispute",
+        help="Badge of the invoice list: the invoice is in an open dispute.",
+    )
 
     def _credit_refresh_exposure(self):
         """Refresh the exposure of the customers of these moves (customer invoices and
@@ -75,3 +96,168 @@ class AccountMove(models.Model):
         if partners:
             self.env["credit.exposure"].sudo()._refresh_later(partners, companies)
         return res
+
+    # ------------------------------------------------------------------ disputes
+    def _compute_credit_dispute(self):
+        groups = self.env["credit.dispute.line"]._read_group(
+            [("move_id", "in", self.ids)],
+            groupby=["move_id", "state"],
+            aggregates=["dispute_id:count_distinct"],
+        )
+        counts, disputed = {}, set()
+        for move, state, count in groups:
+            counts[move] = counts.get(move, 0) + count
+            if state in OPEN_STATES:
+                disputed.add(move)
+        for move in self:
+            move.credit_dispute_count = counts.get(move, 0)
+            move.credit_disputed = move in disputed
+            move.credit_dispute_badge = "disputed" if move in disputed else False
+
+    def _search_credit_disputed(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        lines = self.env["credit.dispute.line"]._search([("state", "in", OPEN_STATES)])
+        domain = Domain("id", "in", lines.subselect("move_id"))
+        return domain if (operator == "in") == (True in value) else ~domain
+
+    def action_credit_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_dispute_action"
+        )
+        action["domain"] = [("line_ids.move_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_credit_dispute(self):
+        """Open a new dispute on this invoice (whole amount due by default)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Dispute"),
+            "res_model": "credit.dispute",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_company_id": self.company_id.id,
+                "default_user_id": self.invoice_user_id.id,
+                "default_line_ids": [
+                    {"move_id": self.id, "amount": self.amount_residual_signed}
+                ],
+            },
+        }
+
+    @api.model
+    def _credit_dunning_paused_moves_sql(self, company, date):
+        """``SQL`` subquery selecting the ids of the customer invoices of ``company``
+        that dunning must skip on ``date``, for ``WHERE move.id NOT IN (...)``:
+
+        - invoices in an open dispute (``open``/``in_progress``), when the company
+          leaves disputed invoices out of dunning (``credit_dispute_exclude_dunning``);
+        - invoices covered by a pending promise to pay whose promised date is not
+          past (``date_promised >= date``): the promise's invoices, or every invoice
+          of the customer for a promise without invoices;
+        - invoices of a running payment plan, except those covering missed
+          instalments: "dunning applies only to missed instalments" is expressed as
+          follows. The missed amount of a plan is the principal of its instalments
+          due before ``date`` minus the principal paid (the plan's amount minus the
+          invoices' open amount). The plan's invoices, oldest due first, are dunned
+          while their cumulated open amount before them is below the missed amount;
+          the others stay paused. A plan in good standing pauses all its invoices.
+
+        One statement, no Python per invoice; it reads the tables directly (the
+        caller applies its own access rules on the invoices it selects).
+        """
+        return SQL(
+            """%(flush)s
+            WITH plan_move AS (
+                SELECT pl.id AS plan_id, m.id AS move_id,
+                       m.amount_residual_signed AS residual,
+                       m.invoice_date_due, pl.amount_principal
+                  FROM credit_payment_plan pl
+                  JOIN credit_payment_plan_move_rel r ON r.plan_id = pl.id
+                  JOIN account_move m ON m.id = r.move_id
+                 WHERE pl.company_id = %(company)s AND pl.state = 'active'
+            ), plan_missed AS (
+                SELECT pm.plan_id,
+                       GREATEST(COALESCE((SELECT SUM(li.amount_principal)
+                                            FROM credit_payment_plan_line li
+                                           WHERE li.plan_id = pm.plan_id
+                                             AND li.date_due < %(date)s), 0)
+                                - (MAX(pm.amount_principal) - SUM(pm.residual)),
+                                0) AS missed
+                  FROM plan_move pm
+                 GROUP BY pm.plan_id
+            ), plan_ranked AS (
+                SELECT pm.plan_id, pm.move_id,
+                       SUM(pm.residual) OVER (
+                           PARTITION BY pm.plan_id
+                           ORDER BY pm.invoice_date_due, pm.move_id
+                       ) - pm.residual AS before
+                  FROM plan_move pm
+            )
+            SELECT l.move_id
+              FROM credit_dispute_line l
+              JOIN credit_dispute d ON d.id = l.dispute_id
+              JOIN res_company c ON c.id = d.company_id
+             WHERE d.company_id = %(company)s AND d.state IN %(open)s
+               AND c.credit_dispute_exclude_dunning
+            UNION
+            SELECT m.id
+              FROM credit_promise pr
+              JOIN account_move m
+                ON m.commercial_partner_id = pr.partner_id
+               AND m.company_id = pr.company_id
+             WHERE pr.company_id = %(company)s AND pr.state = 'open'
+               AND pr.date_promised >= %(date)s
+               AND m.move_type = 'out_invoice' AND m.state = 'posted'
+               AND (NOT EXISTS (SELECT 1 FROM credit_promise_move_rel r
+                                 WHERE r.promise_id = pr.id)
+                    OR m.id IN (SELECT r.move_id FROM credit_promise_move_rel r
+                                 WHERE r.promise_id = pr.id))
+            UNION
+            SELECT pr.move_id
+              FROM plan_ranked pr
+              JOIN plan_missed pmi ON pmi.plan_id = pr.plan_id
+             WHERE pr.before >= pmi.missed
+            """,
+            company=company.id,
+            date=date,
+            open=OPEN_STATES,
+            flush=flush_sql(
+                self.env,
+                {
+                    "credit.dispute": ["state", "company_id"],
+                    "credit.dispute.line": ["move_id", "dispute_id"],
+                    "res.company": ["credit_dispute_exclude_dunning"],
+                    "credit.promise": [
+                        "partner_id",
+                        "company_id",
+                        "state",
+                        "date_promised",
+                        "invoice_ids",
+                    ],
+                    "account.move": [
+                        "commercial_partner_id",
+                        "company_id",
+                        "move_type",
+                        "state",
+                        "amount_residual_signed",
+                        "invoice_date_due",
+                    ],
+                    "credit.payment.plan": [
+                        "company_id",
+                        "state",
+                        "amount_principal",
+                        "invoice_ids",
+                    ],
+                    "credit.payment.plan.line": [
+                        "plan_id",
+                        "date_due",
+                        "amount_principal",
+                    ],
+                },
+            ),  # fmt: skip
+        )

@@ -18,6 +18,8 @@ class AccountPartialReconcile(models.Model):
             self.env["credit.exposure"].sudo()._refresh_later(
                 lines.partner_id, lines.company_id
             )
+            # a payment may keep a promise to pay: decided at once
+            self.env["credit.promise"].sudo()._credit_update_partners(lines.partner_id)
         return partials
 
     def unlink(self):

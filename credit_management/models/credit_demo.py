@@ -239,4 +239,175 @@ class CreditDemo(models.AbstractModel):
                 invoice.action_post()
                 _register_payment(invoice, paid_on)
         self.env["credit.kpi.snapshot"]._cron_take_snapshots()
+
+    @api.model
+    def _generate_disputes(self):
+        """Disputes, promises to pay and a payment plan of the demo customers, played
+        through the actions users trigger (``demo/credit_dispute_demo.xml``)."""
+        ref = self.env.ref
+        admin = ref("base.user_admin")
+        salesman = ref("base.user_demo")
+        today = fields.Date.context_today(self)
+        Dispute = self.env["credit.dispute"].with_user(admin)
+        if Dispute.search_count([]):
+            return True
+
+        def dispute(invoice, reason, days_ago, amount=None, **values):
+            return Dispute.create(
+                {
+                    "partner_id": invoice.partner_id.id,
+                    "reason_id": ref(f"credit_management.{reason}").id,
+                    "date": today - timedelta(days=days_ago),
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "move_id": invoice.id,
+                                "amount": amount or invoice.amount_residual_signed,
+                            }
+                        )
+                    ],
+                    **values,
+                }
+            )
+
+        def resolved(record, days_ago):
+            record.write(
+                {
+                    "date_resolved": today - timedelta(days=days_ago),
+                    "resolution_days": (
+                        today - timedelta(days=days_ago) - record.date
+                    ).days,
+                }
+            )
+
+        # Menuiserie Lefèvre: four window frames damaged (400.00 of the invoice 5
+        # days late), in progress, past its service level: escalated
+        lefevre = dispute(
+            ref("credit_management.invoice_lefevre_overdue_5"),
+            "credit_dispute_reason_quality",
+            25,
+            amount=400.0,
+            description="<p>Quatre cadres de fenêtre livrés rayés ; photos jointes "
+            "par le client.</p>",
+        )
+        lefevre.with_user(salesman).action_start()
+        # Transports Girard: the customer disputed a delivery on the portal
+        girard = dispute(
+            ref("credit_management.invoice_girard_2"),
+            "credit_dispute_reason_delivery",
+            3,
+            source="portal",
+            description="<p>La remorque n'a été livrée qu'au bout de trois semaines."
+            "</p>",
+        )
+        girard._credit_notify_owner(
+            ref("credit_management.partner_transports_girard_contact"),
+            "La remorque n'a été livrée qu'au bout de trois semaines.",
+        )
+        # Fromagerie Rousseau: a price error settled by a credit note of 200.00
+        invoice = ref("credit_management.invoice_rousseau_partial")
+        rousseau = dispute(invoice, "credit_dispute_reason_price", 18, amount=200.0)
+        credit_note = (
+            self.env["account.move"]
+            .with_user(admin)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "invoice_user_id": salesman.id,
+                    "reversed_entry_id": invoice.id,
+                    "invoice_date": today - timedelta(days=8),
+                    "ref": "Remise de 5 % oubliée",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Remise commerciale oubliée",
+                                "quantity": 1.0,
+                                "price_unit": 200.0,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        credit_note.action_post()
+        (credit_note.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        ).reconcile()
+        rousseau.with_user(salesman).action_resolve_credit_note()
+        resolved(rousseau, 8)
+        # Boulangerie Martin: an administrative dispute, rejected
+        martin = dispute(
+            ref("credit_management.invoice_martin_1"),
+            "credit_dispute_reason_administrative",
+            12,
+            resolution_note="Le bon de commande signé porte bien cette adresse de "
+            "facturation.",
+        )
+        martin.with_user(salesman).action_reject()
+        resolved(martin, 9)
+        Dispute._cron_escalate()
+
+        Promise = self.env["credit.promise"].with_user(admin)
+        # Imprimerie Bernard promised the invoice 75 days late by 10 days ago and
+        # paid nothing: broken
+        bernard_invoice = ref("credit_management.invoice_bernard_overdue_75")
+        Promise.create(
+            {
+                "partner_id": bernard_invoice.partner_id.id,
+                "invoice_ids": [Command.set(bernard_invoice.ids)],
+                "amount": bernard_invoice.amount_residual,
+                "date": today - timedelta(days=25),
+                "date_promised": today - timedelta(days=10),
+                "note": "M. Bernard : « virement la semaine prochaine ».",
+            }
+        )
+        # Fromagerie Rousseau promised 2,000.00 and paid it 5 days ago: kept
+        Promise.create(
+            {
+                "partner_id": invoice.partner_id.id,
+                "amount": 2000.0,
+                "date": today - timedelta(days=8),
+                "date_promised": today - timedelta(days=2),
+            }
+        )
+        # Transports Girard promises to pay its late invoice by the end of the month
+        late = ref("credit_management.invoice_girard_overdue_20")
+        Promise.create(
+            {
+                "partner_id": late.partner_id.id,
+                "invoice_ids": [Command.set(late.ids)],
+                "amount": late.amount_residual,
+                "date": today,
+                "date_promised": today + timedelta(days=12),
+            }
+        )
+        Promise.search([("state", "=", "open")])._credit_update_state()
+
+        # Hôtel du Lac: its invoice 120 days late in four monthly instalments,
+        # the first one paid
+        hotel_invoice = ref("credit_management.invoice_hotel_du_lac_overdue_120")
+        plan = (
+            self.env["credit.payment.plan"]
+            .with_user(admin)
+            .create(
+                {
+                    "partner_id": hotel_invoice.partner_id.id,
+                    "invoice_ids": [Command.set(hotel_invoice.ids)],
+                    "date_start": today - timedelta(days=20),
+                    "instalment_count": 4,
+                    "interest_rate": 3.0,
+                    "note": "Échéancier accordé après la saison d'hiver ; toute "
+                    "échéance impayée rend le solde exigible.",
+                }
+            )
+        )
+        plan.action_compute_instalments()
+        plan.action_start()
+        _register_payment(
+            hotel_invoice,
+            today - timedelta(days=19),
+            amount=plan.line_ids[:1].amount_principal,
+        )
         return True

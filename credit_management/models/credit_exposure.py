@@ -76,7 +76,9 @@ class CreditExposure(models.Model):
     overdue_amount = fields.Monetary(
         "Overdue",
         readonly=True,
-        help="Open receivables whose due date is before today (never negative).",
+        help="Open receivables whose due date is before today (never negative), "
+        "less the disputed amounts of open disputes when the company leaves them "
+        "out of the block.",
     )
     oldest_overdue_date = fields.Date(
         "Oldest Overdue Due Date",
@@ -239,6 +241,22 @@ class CreditExposure(models.Model):
                 figures[pid, cid]["draft"] = amount or 0.0
             else:
                 to_convert.append((pid, cid, currency_id, amount or 0.0))
+        # the disputed part of overdue items of open disputes is not overdue for the
+        # block, in companies that say so (no query where none does)
+        if companies is None or companies.sudo().filtered(
+            "credit_dispute_exclude_overdue"
+        ):
+            for key, disputed in (
+                self.env["credit.dispute"]
+                ._credit_disputed_overdue(
+                    today, where(("p", "commercial_partner_id"), ("aml", "company_id"))
+                )
+                .items()
+            ):
+                if key in figures:
+                    figures[key]["overdue"] = max(
+                        figures[key]["overdue"] - disputed, 0.0
+                    )
         if to_convert:
             company_recs = self.env["res.company"].browse({r[1] for r in to_convert})
             currencies = self.env["res.currency"].browse({r[2] for r in to_convert})

@@ -38,10 +38,24 @@ class ResCompany(models.Model):
         help="The limit set in this company covers the customer's exposure in every "
         "company of the database.",
     )
+    credit_dispute_exclude_dunning = fields.Boolean(
+        "No Dunning of Disputed Invoices",
+        default=True,
+        help="Invoices in an open dispute are left out of dunning.",
+    )
+    credit_dispute_exclude_overdue = fields.Boolean(
+        "Disputed Amounts Do Not Block",
+        default=True,
+        help="The disputed amount of open disputes is left out of the overdue test "
+        "of the order block.",
+    )
 
     def write(self, vals):
         res = super().write(vals)
-        if "credit_include_draft_invoices" in vals:
+        if vals.keys() & {
+            "credit_include_draft_invoices",
+            "credit_dispute_exclude_overdue",
+        }:
             # draft invoices in or out of the exposure: every row of the company changes
             self.env["credit.exposure"].sudo()._refresh(companies=self)
         return res

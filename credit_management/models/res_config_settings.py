@@ -72,3 +72,10 @@ class ResConfigSettings(models.TransientModel):
         return self.env.ref(
             "credit_management.action_report_credit_procedure"
         ).report_action(self.company_id)
+
+    credit_dispute_exclude_dunning = fields.Boolean(
+        related="company_id.credit_dispute_exclude_dunning", readonly=False
+    )
+    credit_dispute_exclude_overdue = fields.Boolean(
+        related="company_id.credit_dispute_exclude_overdue", readonly=False
+    )

@@ -539,9 +539,20 @@ class ResPartner(models.Model):
                 limit_date,
             )
         )
+        disputed = self.env["credit.dispute"]._credit_disputed_overdue(
+            limit_date,
+            SQL(
+                "p.commercial_partner_id = %s AND aml.company_id IN %s",
+                self.commercial_partner_id.id,
+                company_ids,
+            ),
+        )
         today = fields.Date.context_today(self)
         amount, oldest = 0.0, False
         for company_id, residual, first in result:
+            residual = (residual or 0.0) - disputed.get(
+                (self.commercial_partner_id.id, company_id), 0.0
+            )
             source = self.env["res.company"].browse(company_id)
             amount += source.currency_id._convert(
                 max(residual or 0.0, 0.0),
@@ -939,3 +950,68 @@ class ResPartner(models.Model):
             partner.credit_risk_class,
             self.env._("No score yet: decide on the financial statements."),
         )
+
+    # ------------------------------------------------------------------ disputes
+    credit_dispute_ids = fields.One2many(
+        "credit.dispute",
+        "partner_id",
+        "Disputes",
+        groups="credit_management.group_credit_user",
+    )
+    credit_dispute_count = fields.Integer(
+        "Open Disputes",
+        compute="_compute_credit_dispute_count",
+        groups="credit_management.group_credit_user",
+    )
+    credit_promise_count = fields.Integer(
+        "Pending Promises",
+        compute="_compute_credit_dispute_count",
+        groups="credit_management.group_credit_user",
+    )
+
+    def _compute_credit_dispute_count(self):
+        """Open disputes and pending promises of the commercial partner: one grouped
+        read each."""
+        commercial = self.commercial_partner_id
+        disputes = dict(
+            self.env["credit.dispute"]._read_group(
+                [("partner_id", "in", commercial.ids), ("is_open", "=", True)],
+                groupby=["partner_id"],
+                aggregates=["__count"],
+            )
+        )
+        promises = dict(
+            self.env["credit.promise"]._read_group(
+                [("partner_id", "in", commercial.ids), ("state", "=", "open")],
+                groupby=["partner_id"],
+                aggregates=["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_dispute_count = disputes.get(
+                partner.commercial_partner_id, 0
+            )
+            partner.credit_promise_count = promises.get(
+                partner.commercial_partner_id, 0
+            )
+
+    def action_credit_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_dispute_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {
+            "default_partner_id": self.commercial_partner_id.id,
+            "search_default_filter_open": 1,
+        }
+        return action
+
+    def action_credit_open_promises(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_promise_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

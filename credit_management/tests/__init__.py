@@ -5,6 +5,10 @@ from . import test_release
 from . import test_concurrency
 from . import test_portal
 from . import test_payment
+from . import test_dispute
+from . import test_promise
+from . import test_payment_plan
+from . import test_dispute_portal
 from . import test_i18n
 from . import test_score
 from . import test_segment

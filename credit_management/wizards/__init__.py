@@ -8,3 +8,4 @@ from . import credit_dso_analysis
 from . import credit_dso_analysis_line
 from . import credit_overdue_report
 from . import credit_overdue_report_line
+from . import credit_dispute_reply
