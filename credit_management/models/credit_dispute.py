@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .credit_exposure import OPEN_RECEIVABLES
@@ -176,7 +177,6 @@ class CreditDispute(models.Model):
         return [("state", op, OPEN_STATES)]
 
     @api.depends("state", "date_deadline")
-    @api.depends_context("date")
     def _compute_is_overdue(self):
         today = fields.Date.context_today(self)
         for dispute in self:
@@ -189,18 +189,17 @@ class CreditDispute(models.Model):
     def _search_is_overdue(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        domain = [
-            ("state", "in", OPEN_STATES),
-            ("date_deadline", "<", fields.Date.context_today(self)),
-        ]
-        return domain if (operator == "in") == (True in value) else ["!", *domain]
+        domain = Domain("state", "in", OPEN_STATES) & Domain(
+            "date_deadline", "<", fields.Date.context_today(self)
+        )
+        return domain if (operator == "in") == (True in value) else ~domain
 
     # ------------------------------------------------------------------ constraints
     @api.constrains("partner_id", "line_ids", "state")
     def _check_lines(self):
         for dispute in self:
             if dispute.line_ids.move_id.commercial_partner_id - dispute.partner_id:
-                raise UserError(
+                raise ValidationError(
                     self.env._(
                         "Dispute %(name)s: every invoice must be an invoice of "
                         "%(partner)s.",

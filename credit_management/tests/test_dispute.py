@@ -121,7 +121,7 @@ class TestDispute(DisputeCommon):
         with self.assertRaisesRegex(ValidationError, "not a posted customer invoice"):
             self._dispute(draft)
         other = self.env["res.partner"].create({"name": "Autre SA"})
-        with self.assertRaisesRegex(UserError, "must be an invoice of"):
+        with self.assertRaisesRegex(ValidationError, "must be an invoice of"):
             self._dispute(invoice, partner_id=other.id)
         self._dispute(invoice)
         with self.assertRaisesRegex(ValidationError, "already in an open dispute"):
@@ -188,6 +188,9 @@ class TestDispute(DisputeCommon):
         fresh = self._dispute(self._invoice(self.customer, 50.0))
         self.assertTrue(dispute.is_overdue)
         self.assertIn(dispute, self.Dispute.search([("is_overdue", "=", True)]))
+        not_overdue = self.Dispute.search([("is_overdue", "=", False)])
+        self.assertIn(fresh, not_overdue)
+        self.assertNotIn(dispute, not_overdue)
         self.Dispute._cron_escalate()
         escalation = self.env.ref(
             "credit_management.mail_activity_type_credit_dispute_escalation"
@@ -368,3 +371,11 @@ class TestDispute(DisputeCommon):
         self._dispute(invoice)
         form = Form(invoice.with_user(self.salesman))
         self.assertTrue(form.credit_disputed)
+        # a new dispute from the customer's form
+        action = (
+            self.contact.with_user(self.salesman)
+            .with_context(credit_new_model="credit.dispute")
+            .action_credit_new_record()
+        )
+        self.assertEqual(action["res_model"], "credit.dispute")
+        self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
