@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import CreditCommon
 
@@ -98,6 +98,31 @@ class TestDispute(DisputeCommon):
         dispute = self._dispute(invoice)
         self.assertEqual(dispute.partner_id, self.customer)  # commercial partner
         self.assertEqual(dispute.user_id, self.salesman)
+
+    def test_no_salesperson_managers_get_the_activity(self):
+        orphan = self.env["res.partner"].create({"name": "Sans Commercial SARL"})
+        invoice = self._invoice(orphan, 100.0)
+        invoice.invoice_user_id = False
+        portal_user = new_test_user(
+            self.env, login="cm_portal_customer", groups="base.group_portal"
+        )
+        dispute = (
+            self.Dispute.with_user(portal_user)
+            .sudo()
+            .create(
+                {
+                    "partner_id": orphan.id,
+                    "reason_id": self.reason_price.id,
+                    "source": "portal",
+                    "line_ids": [
+                        Command.create({"move_id": invoice.id, "amount": 100.0})
+                    ],
+                }
+            )
+        )
+        self.assertFalse(dispute.user_id)
+        self.assertIn(self.manager, dispute.activity_ids.user_id)
+        self.assertNotIn(portal_user, dispute.activity_ids.user_id)
 
     def test_create_from_invoice_form(self):
         invoice = self._invoice(self.customer, 250.0)
