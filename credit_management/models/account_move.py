@@ -10,19 +10,27 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     credit_dispute_line_ids = fields.One2many(
-        "credit.dispute.line", "move_id", "Disputes"
+        "credit.dispute.line",
+        "move_id",
+        "Disputes",
+        groups="credit_management.group_credit_user",
     )
-    credit_dispute_count = fields.Integer(compute="_compute_credit_dispute")
+    credit_dispute_count = fields.Integer(
+        compute="_compute_credit_dispute",
+        groups="credit_management.group_credit_user",
+    )
     credit_disputed = fields.Boolean(
         "Disputed",
         compute="_compute_credit_dispute",
         search="_search_credit_disputed",
+        groups="credit_management.group_credit_user",
         help="The invoice is in an open dispute.",
     )
     credit_dispute_badge = fields.Selection(
         [("disputed", "Disputed")],
         "Dispute",
         compute="_compute_credit_dispute",
+        groups="credit_management.group_credit_user",
         help="Badge of the invoice list: the invoice is in an open dispute.",
     )
 

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .credit_exposure import OPEN_RECEIVABLES
@@ -176,7 +177,6 @@ class CreditDispute(models.Model):
         return [("state", op, OPEN_STATES)]
 
     @api.depends("state", "date_deadline")
-    @api.depends_context("date")
     def _compute_is_overdue(self):
         today = fields.Date.context_today(self)
         for dispute in self:
@@ -189,18 +189,17 @@ class CreditDispute(models.Model):
     def _search_is_overdue(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
-        domain = [
-            ("state", "in", OPEN_STATES),
-            ("date_deadline", "<", fields.Date.context_today(self)),
-        ]
-        return domain if (operator == "in") == (True in value) else ["!", *domain]
+        domain = Domain("state", "in", OPEN_STATES) & Domain(
+            "date_deadline", "<", fields.Date.context_today(self)
+        )
+        return domain if (operator == "in") == (True in value) else ~domain
 
     # ------------------------------------------------------------------ constraints
     @api.constrains("partner_id", "line_ids", "state")
     def _check_lines(self):
         for dispute in self:
             if dispute.line_ids.move_id.commercial_partner_id - dispute.partner_id:
-                raise UserError(
+                raise ValidationError(
                     self.env._(
                         "Dispute %(name)s: every invoice must be an invoice of "
                         "%(partner)s.",
@@ -220,10 +219,13 @@ class CreditDispute(models.Model):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
         disputes = super().create(vals_list)
+        # a customer (portal) is never the owner: without salesperson the credit
+        # managers get the activity
+        internal = self.env.user if not self.env.user.share else self.env.user.browse()
         for dispute in disputes.filtered(lambda d: not d.user_id):
             moves = dispute.line_ids.move_id
             dispute.user_id = (
-                moves[:1].invoice_user_id or dispute.partner_id.user_id or self.env.user
+                moves[:1].invoice_user_id or dispute.partner_id.user_id or internal
             )
         disputes._schedule_owner_activity()  # lines refreshed the exposure
         return disputes
@@ -351,12 +353,21 @@ class CreditDispute(models.Model):
 
     def _schedule_owner_activity(self):
         for dispute in self:
-            dispute.activity_schedule(
-                ACTIVITY,
-                date_deadline=dispute.date_deadline,
-                summary=self.env._("Settle dispute %(name)s", name=dispute.name),
-                user_id=dispute.user_id.id or self.env.uid,
-            )
+            for user in dispute.user_id or dispute._credit_managers():
+                dispute.activity_schedule(
+                    ACTIVITY,
+                    date_deadline=dispute.date_deadline,
+                    summary=self.env._("Settle dispute %(name)s", name=dispute.name),
+                    user_id=user.id,
+                )
+
+    def _credit_managers(self):
+        """Internal users of the credit manager group working in the company."""
+        self.ensure_one()
+        managers = self.env.ref("credit_management.group_credit_manager").user_ids
+        return managers.filtered(
+            lambda u: not u.share and u.active and self.company_id in u.company_ids
+        )
 
     def _credit_notify_owner(self, author, comment):
         """The customer raised the dispute (portal, reply): tell the owner."""
@@ -391,12 +402,8 @@ class CreditDispute(models.Model):
         disputes = self.sudo().search(
             [("is_overdue", "=", True), ("escalated", "=", False)]
         )
-        managers = self.env.ref("credit_management.group_credit_manager").user_ids
-        managers = managers.filtered(lambda u: not u.share and u.active)
         for dispute in disputes:
-            for manager in managers.filtered(
-                lambda u, d=dispute: d.company_id in u.company_ids
-            ):
+            for manager in dispute._credit_managers():
                 dispute.activity_schedule(
                     ESCALATION,
                     summary=self.env._(

@@ -120,7 +120,6 @@ class CreditPaymentPlan(models.Model):
         "line_ids.date_due",
         "state",
     )
-    @api.depends_context("date")
     def _compute_amounts(self):
         today = fields.Date.context_today(self)
         for plan in self:

@@ -36,7 +36,6 @@ class CreditPaymentPlanLine(models.Model):
             line.amount = line.amount_principal + line.amount_interest
 
     @api.depends("plan_id.amount_paid", "date_due", "amount_principal")
-    @api.depends_context("date")
     def _compute_payment(self):
         today = fields.Date.context_today(self)
         for plan in self.plan_id:

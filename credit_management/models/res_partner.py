@@ -1007,6 +1007,22 @@ class ResPartner(models.Model):
         }
         return action
 
+    def action_credit_new_record(self):
+        """Form of a new dispute, promise to pay or payment plan for this customer
+        (the model comes from the button's context)."""
+        self.ensure_one()
+        model = self.env.context.get("credit_new_model")
+        if model not in ("credit.dispute", "credit.promise", "credit.payment.plan"):
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
     def action_credit_open_promises(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

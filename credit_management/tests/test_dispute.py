@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import CreditCommon
 
@@ -99,6 +99,31 @@ class TestDispute(DisputeCommon):
         self.assertEqual(dispute.partner_id, self.customer)  # commercial partner
         self.assertEqual(dispute.user_id, self.salesman)
 
+    def test_no_salesperson_managers_get_the_activity(self):
+        orphan = self.env["res.partner"].create({"name": "Sans Commercial SARL"})
+        invoice = self._invoice(orphan, 100.0)
+        invoice.invoice_user_id = False
+        portal_user = new_test_user(
+            self.env, login="cm_portal_customer", groups="base.group_portal"
+        )
+        dispute = (
+            self.Dispute.with_user(portal_user)
+            .sudo()
+            .create(
+                {
+                    "partner_id": orphan.id,
+                    "reason_id": self.reason_price.id,
+                    "source": "portal",
+                    "line_ids": [
+                        Command.create({"move_id": invoice.id, "amount": 100.0})
+                    ],
+                }
+            )
+        )
+        self.assertFalse(dispute.user_id)
+        self.assertIn(self.manager, dispute.activity_ids.user_id)
+        self.assertNotIn(portal_user, dispute.activity_ids.user_id)
+
     def test_create_from_invoice_form(self):
         invoice = self._invoice(self.customer, 250.0)
         action = invoice.action_credit_dispute()
@@ -121,7 +146,7 @@ class TestDispute(DisputeCommon):
         with self.assertRaisesRegex(ValidationError, "not a posted customer invoice"):
             self._dispute(draft)
         other = self.env["res.partner"].create({"name": "Autre SA"})
-        with self.assertRaisesRegex(UserError, "must be an invoice of"):
+        with self.assertRaisesRegex(ValidationError, "must be an invoice of"):
             self._dispute(invoice, partner_id=other.id)
         self._dispute(invoice)
         with self.assertRaisesRegex(ValidationError, "already in an open dispute"):
@@ -188,6 +213,9 @@ class TestDispute(DisputeCommon):
         fresh = self._dispute(self._invoice(self.customer, 50.0))
         self.assertTrue(dispute.is_overdue)
         self.assertIn(dispute, self.Dispute.search([("is_overdue", "=", True)]))
+        not_overdue = self.Dispute.search([("is_overdue", "=", False)])
+        self.assertIn(fresh, not_overdue)
+        self.assertNotIn(dispute, not_overdue)
         self.Dispute._cron_escalate()
         escalation = self.env.ref(
             "credit_management.mail_activity_type_credit_dispute_escalation"
@@ -368,3 +396,11 @@ class TestDispute(DisputeCommon):
         self._dispute(invoice)
         form = Form(invoice.with_user(self.salesman))
         self.assertTrue(form.credit_disputed)
+        # a new dispute from the customer's form
+        action = (
+            self.contact.with_user(self.salesman)
+            .with_context(credit_new_model="credit.dispute")
+            .action_credit_new_record()
+        )
+        self.assertEqual(action["res_model"], "credit.dispute")
+        self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
