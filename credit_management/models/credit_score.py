@@ -338,9 +338,10 @@ class CreditScore(models.Model):
         """Per partner: (open amount, overdue amount, oldest overdue due date) of the
         receivable debit items open on ``as_of`` (one query, shared by the factors of
         one computation)."""
-        key = ("credit_score_open_items", partner_ids and tuple(partner_ids),
-               company.id, as_of)  # fmt: skip
-        cache = self.env.cr.cache.setdefault("credit_score", {})
+        cache = self.env.cr.cache.get("credit_score")
+        if cache is None:  # not within _compute_scores
+            return self._query_open_items(partner_ids, company, as_of)
+        key = ("open_items", partner_ids and tuple(partner_ids), company.id, as_of)
         if key not in cache:
             cache[key] = self._query_open_items(partner_ids, company, as_of)
         return cache[key]
@@ -421,19 +422,7 @@ class CreditScore(models.Model):
         """Months since the customer's first receivable item."""
         return {
             pid: (as_of - first).days / 30.4
-            for pid, first in self.env.execute_query(
-                SQL(
-                    """
-            SELECT p.commercial_partner_id, MIN(aml.date)
-              FROM %(items)s
-             WHERE %(where)s AND aml.date <= %(as_of)s
-             GROUP BY 1
-                    """,
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(partner_ids, company),
-                    as_of=as_of,
-                )
-            )
+            for pid, first in self._first_items(company, as_of, partner_ids).items()
         }
 
     @api.model
@@ -464,21 +453,34 @@ class CreditScore(models.Model):
     @api.model
     def _scope(self, company, as_of, partners=None):
         """Ids of the commercial partners with receivable history on ``as_of``."""
-        return [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT p.commercial_partner_id FROM %(items)s
-                        WHERE %(where)s AND aml.date <= %(as_of)s""",
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(
-                        partners.commercial_partner_id.ids if partners else None,
-                        company,
-                    ),
-                    as_of=as_of,
+        partner_ids = partners.commercial_partner_id.ids if partners else None
+        return list(self._first_items(company, as_of, partner_ids))
+
+    @api.model
+    def _first_items(self, company, as_of, partner_ids=None):
+        """``{partner id: date of its first receivable item}`` on ``as_of``: the scope
+        of a computation and the relationship age (one query, shared)."""
+        # within _compute_scores the scope's result serves the relationship age
+        cache = self.env.cr.cache.get("credit_score", {})
+        key = ("first_items", company.id, as_of)
+        if key not in cache:
+            cache[key] = dict(
+                self.env.execute_query(
+                    SQL(
+                        """SELECT p.commercial_partner_id, MIN(aml.date)
+                             FROM %(items)s
+                            WHERE %(where)s AND aml.date <= %(as_of)s
+                            GROUP BY 1""",
+                        items=RECEIVABLE_JOINS,
+                        where=self._where(partner_ids, company),
+                        as_of=as_of,
+                    )
                 )
             )
-        ]
+        if partner_ids is None:
+            return cache[key]
+        wanted = set(partner_ids)
+        return {pid: date for pid, date in cache[key].items() if pid in wanted}
 
     @api.model
     def _compute_scores(self, company, partners=None, as_of=None):
@@ -493,7 +495,15 @@ class CreditScore(models.Model):
         """
         as_of = as_of or fields.Date.context_today(self)
         self.env.flush_all()
-        self.env.cr.cache.pop("credit_score", None)
+        # queries shared by several factors are cached for this computation only
+        self.env.cr.cache["credit_score"] = {}
+        try:
+            return self._compute_scores_cached(company, partners, as_of)
+        finally:
+            self.env.cr.cache.pop("credit_score", None)
+
+    @api.model
+    def _compute_scores_cached(self, company, partners, as_of):
         partner_ids = self._scope(company, as_of, partners)
         if not partner_ids:
             return {}
@@ -508,7 +518,6 @@ class CreditScore(models.Model):
             )
             for factor, __ in factors
         }
-        self.env.cr.cache.pop("credit_score", None)
         insolvent = dict(
             self.env.execute_query(
                 SQL(
