@@ -162,6 +162,17 @@ class TestScoreFactors(ScoreCommon):
 
 @tagged("post_install", "-at_install")
 class TestScoreComputation(ScoreCommon):
+    def test_every_factor_has_a_company_weight(self):
+        codes = [factor["code"] for factor in self.Score._get_score_factors()]
+        self.assertEqual(
+            codes,
+            ["days_late", "late_share", "overdue_ratio", "overdue_age",
+             "utilisation", "relationship_age", "returned_payments"],
+        )  # fmt: skip
+        for factor in self.Score._get_score_factors():
+            self.assertIn(factor["weight_field"], self.company._fields)
+            self.assertTrue(factor["name"])
+
     def test_as_of_date_ignores_later_history(self):
         as_of = self._days_ago(50)
         invoice = self._invoice(self.late, 1000.0, due_in=-80)  # due 80 days ago
