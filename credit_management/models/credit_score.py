@@ -422,21 +422,41 @@ class CreditScore(models.Model):
         sequence=50,
     )
     def _score_factor_utilisation(self, partner_ids, company, as_of):
-        """Open receivables on ``as_of`` over the customer's credit limit (customers
-        without a limit are left out of this factor)."""
+        """Open receivables on ``as_of`` over the credit limit in force that day
+        (from the limit history; customers without a limit are left out)."""
         open_items = self._open_items_as_of(partner_ids, company, as_of)
+        if not open_items:
+            return {}
         partners = (
             self.env["res.partner"]
             .sudo()
             .with_company(company)
             .browse(list(open_items))
         )
-        result = {}
-        for partner in partners:
-            limit = partner.credit_limit
-            if limit > 0:
-                result[partner.id] = (open_items[partner.id][0] or 0.0) / limit
-        return result
+        limits = {partner.id: partner.credit_limit for partner in partners}
+        # a limit changed after as_of: the day's limit is the first later change's
+        # previous value, or the last change on or before as_of
+        self.env["credit.limit.history"].flush_model()
+        for pid, old, new, before in self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (partner_id) partner_id, old_limit, new_limit,
+                          date::date <= %(as_of)s
+                     FROM credit_limit_history
+                    WHERE company_id = %(company)s AND partner_id IN %(ids)s
+                    ORDER BY partner_id, date::date <= %(as_of)s,
+                             CASE WHEN date::date > %(as_of)s THEN date END,
+                             date DESC""",
+                as_of=as_of,
+                company=company.id,
+                ids=tuple(open_items),
+            )
+        ):
+            limits[pid] = new if before else old
+        return {
+            pid: (open_items[pid][0] or 0.0) / limit
+            for pid, limit in limits.items()
+            if limit and limit > 0
+        }
 
     @api.model
     @score_factor(

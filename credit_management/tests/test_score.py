@@ -190,6 +190,19 @@ class TestScoreComputation(ScoreCommon):
         self.assertNotEqual(today["score"], before["score"])
         self.assertEqual(self._factor(today, "overdue_age"), 20.0)
 
+    def test_as_of_date_uses_the_limit_in_force_that_day(self):
+        customer = self._customer("Limite Relevée", credit_limit=1000.0)
+        self._invoice(customer, 800.0, due_in=-100)
+        customer.credit_limit = 4000.0  # raised today: history row dated now
+        then = self._scores(customer, as_of=self._days_ago(30))[customer.id]
+        self.assertAlmostEqual(self._factor(then, "utilisation"), 0.8)
+        today = self._scores(customer)[customer.id]
+        self.assertAlmostEqual(self._factor(today, "utilisation"), 0.2)
+        # two changes today: thirty days ago the first one's previous limit held
+        customer.credit_limit = 2000.0
+        then = self._scores(customer, as_of=self._days_ago(30))[customer.id]
+        self.assertAlmostEqual(self._factor(then, "utilisation"), 0.8)
+
     def test_customer_without_history_at_the_date_has_no_score(self):
         self._invoice(self.late, 100.0, due_in=10)
         self.assertFalse(self._scores(self.late, as_of=self._days_ago(30)))
