@@ -27,6 +27,35 @@ RECEIVABLE_JOINS = SQL(
 )
 
 
+def score_factor(name, curve, default=None, unit="count", sequence=100):
+    """Declare a method ``_score_factor_<code>(partner_ids, company, as_of)`` (which
+    returns ``{partner_id: raw value}``) as a factor of the score, weighted by
+    ``res.company.credit_score_weight_<code>``.
+
+    :param name: ``name(model) -> str``, the translated label shown in the
+        breakdown (``lambda self: self.env._("...")``).
+    :param curve: ``[(raw value, sub-score 0-100), ...]`` sorted by raw value,
+        interpolated linearly, flat beyond both ends.
+    :param default: raw value of a customer the method does not return; ``None``
+        leaves the factor out of that customer's score (weights rescaled).
+    :param unit: display of the raw value: ``days``, ``months``, ``percent`` (a
+        ratio) or ``count``.
+    :param sequence: order in the breakdown.
+    """
+
+    def decorate(method):
+        method._credit_score_factor = {
+            "name": name,
+            "curve": curve,
+            "default": default,
+            "unit": unit,
+            "sequence": sequence,
+        }
+        return method
+
+    return decorate
+
+
 def json_dumps(value):
     return json.dumps(value, sort_keys=True)
 
@@ -48,11 +77,11 @@ class CreditScore(models.Model):
 
     The score is the weighted mean of factor sub-scores. A factor is one set-based
     method ``_score_factor_<code>(partner_ids, company, as_of)`` returning
-    ``{partner_id: raw value}`` from the history known at ``as_of``, declared in
-    :meth:`_get_score_factors` with a curve mapping the raw value to 0-100 and the
-    company field holding its weight. Rows are refreshed for every customer of a
-    company in a handful of queries (one per factor, one upsert), whatever the number
-    of customers; :meth:`_compute_scores` gives the same result at any past date
+    ``{partner_id: raw value}`` from the history known at ``as_of``, decorated with
+    :func:`score_factor` (label, curve mapping the raw value to 0-100), plus its weight
+    ``res.company.credit_score_weight_<code>``. Rows are refreshed for every customer
+    of a company in a handful of queries (one per factor, one upsert), whatever the
+    number of customers; :meth:`_compute_scores` gives the same result at any past date
     without storing it (backtest).
     """
 
@@ -174,80 +203,37 @@ class CreditScore(models.Model):
     # ------------------------------------------------------------------ factors
     @api.model
     def _get_score_factors(self):
-        """The score's factors. Each: ``code`` (method ``_score_factor_<code>``),
-        ``name``, ``weight_field`` (on ``res.company``), ``curve`` (raw value ->
-        sub-score, piecewise linear), ``default`` (raw value of a customer absent
-        from the method's result; ``None`` leaves the factor out of its score) and
-        ``format`` (display of the raw value)."""
-
-        def days(value):
-            return self.env._("%(days)s days", days=round(value, 1))
-
-        def pct(value):
-            return f"{round(value * 100)} %"
-
-        def months(value):
-            return self.env._("%(months)s months", months=round(value))
-
-        return [
-            {
-                "code": "days_late",
-                "name": self.env._("Average days late (paid, 12 months)"),
-                "weight_field": "credit_score_weight_days_late",
-                "curve": [(0, 100), (5, 90), (15, 70), (30, 40), (60, 10), (90, 0)],
-                "default": None,
-                "format": days,
-            },
-            {
-                "code": "late_share",
-                "name": self.env._("Invoices paid late (12 months)"),
-                "weight_field": "credit_score_weight_late_share",
-                "curve": [(0, 100), (0.2, 80), (0.5, 40), (1, 0)],
-                "default": None,
-                "format": pct,
-            },
-            {
-                "code": "overdue_ratio",
-                "name": self.env._("Overdue share of open receivables"),
-                "weight_field": "credit_score_weight_overdue_ratio",
-                "curve": [(0, 100), (0.25, 60), (0.5, 30), (1, 0)],
-                "default": 0.0,
-                "format": pct,
-            },
-            {
-                "code": "overdue_age",
-                "name": self.env._("Oldest overdue item"),
-                "weight_field": "credit_score_weight_overdue_age",
-                "curve": [(0, 100), (15, 80), (30, 60), (60, 30), (90, 10), (120, 0)],
-                "default": 0.0,
-                "format": days,
-            },
-            {
-                "code": "utilisation",
-                "name": self.env._("Credit limit utilisation"),
-                "weight_field": "credit_score_weight_utilisation",
-                "curve": [(0.5, 100), (0.8, 80), (1, 50), (1.2, 10), (1.5, 0)],
-                "default": None,
-                "format": pct,
-            },
-            {
-                "code": "relationship_age",
-                "name": self.env._("Relationship age"),
-                "weight_field": "credit_score_weight_relationship_age",
-                "curve": [(0, 40), (6, 60), (12, 80), (24, 100)],
-                "default": None,
-                "format": months,
-            },
-            {
-                "code": "returned_payments",
-                "name": self.env._("Reversed or returned payments (12 months)"),
-                "weight_field": "credit_score_weight_returned_payments",
-                "curve": [(0, 100), (1, 40), (2, 10), (3, 0)],
-                # a penalty: counted only for customers who had one
-                "default": None,
-                "format": str,
-            },
-        ]
+        """The score's factors: every method ``_score_factor_<code>`` declared with
+        :func:`score_factor`, in sequence order. Each factor: ``code``, ``name``
+        (translated), ``weight_field`` (``res.company.credit_score_weight_<code>``),
+        ``curve``, ``default`` and ``format`` (display of a raw value)."""
+        declared = {}
+        for cls in reversed(type(self).__mro__):
+            for attr, method in vars(cls).items():
+                meta = getattr(method, "_credit_score_factor", None)
+                if attr.startswith("_score_factor_") and meta:
+                    declared[attr[len("_score_factor_") :]] = meta
+        formats = {
+            "days": lambda value: self.env._("%(days)s days", days=round(value, 1)),
+            "months": lambda value: self.env._(
+                "%(months)s months", months=round(value)
+            ),
+            "percent": lambda value: f"{round(value * 100)} %",
+            "count": lambda value: str(round(value)),
+        }
+        factors = []
+        for code, meta in sorted(declared.items(), key=lambda kv: kv[1]["sequence"]):
+            factors.append(
+                {
+                    "code": code,
+                    "name": meta["name"](self),
+                    "weight_field": f"credit_score_weight_{code}",
+                    "curve": meta["curve"],
+                    "default": meta["default"],
+                    "format": formats[meta["unit"]],
+                }
+            )
+        return factors
 
     # Every factor method: (partner_ids, company, as_of) -> {partner_id: raw value},
     # one query for all the partners, reading only the history known at ``as_of``:
@@ -265,6 +251,13 @@ class CreditScore(models.Model):
         return SQL(" AND ").join(clauses)
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Average days late (paid, 12 months)"),
+        curve=[(0, 100), (5, 90), (15, 70), (30, 40), (60, 10), (90, 0)],
+        default=None,
+        unit="days",
+        sequence=10,
+    )
     def _score_factor_days_late(self, partner_ids, company, as_of):
         """Days late of the payments received in the 12 months before ``as_of``,
         weighted by the amount paid and by recency (a payment a year old weighs half
@@ -298,6 +291,13 @@ class CreditScore(models.Model):
         )
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Invoices paid late (12 months)"),
+        curve=[(0, 100), (0.2, 80), (0.5, 40), (1, 0)],
+        default=None,
+        unit="percent",
+        sequence=20,
+    )
     def _score_factor_late_share(self, partner_ids, company, as_of):
         """Share of the invoices settled in the 12 months before ``as_of`` whose
         settlement (last reconciliation) came more than ``LATE_AFTER_DAYS`` days after
@@ -338,9 +338,10 @@ class CreditScore(models.Model):
         """Per partner: (open amount, overdue amount, oldest overdue due date) of the
         receivable debit items open on ``as_of`` (one query, shared by the factors of
         one computation)."""
-        key = ("credit_score_open_items", partner_ids and tuple(partner_ids),
-               company.id, as_of)  # fmt: skip
-        cache = self.env.cr.cache.setdefault("credit_score", {})
+        cache = self.env.cr.cache.get("credit_score")
+        if cache is None:  # not within _compute_scores
+            return self._query_open_items(partner_ids, company, as_of)
+        key = ("open_items", partner_ids and tuple(partner_ids), company.id, as_of)
         if key not in cache:
             cache[key] = self._query_open_items(partner_ids, company, as_of)
         return cache[key]
@@ -377,6 +378,13 @@ class CreditScore(models.Model):
         }
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Overdue share of open receivables"),
+        curve=[(0, 100), (0.25, 60), (0.5, 30), (1, 0)],
+        default=0.0,
+        unit="percent",
+        sequence=30,
+    )
     def _score_factor_overdue_ratio(self, partner_ids, company, as_of):
         """Overdue share of the open receivables on ``as_of``."""
         return {
@@ -388,6 +396,13 @@ class CreditScore(models.Model):
         }
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Oldest overdue item"),
+        curve=[(0, 100), (15, 80), (30, 60), (60, 30), (90, 10), (120, 0)],
+        default=0.0,
+        unit="days",
+        sequence=40,
+    )
     def _score_factor_overdue_age(self, partner_ids, company, as_of):
         """Age in days of the oldest item overdue on ``as_of``."""
         return {
@@ -399,44 +414,73 @@ class CreditScore(models.Model):
         }
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Credit limit utilisation"),
+        curve=[(0.5, 100), (0.8, 80), (1, 50), (1.2, 10), (1.5, 0)],
+        default=None,
+        unit="percent",
+        sequence=50,
+    )
     def _score_factor_utilisation(self, partner_ids, company, as_of):
-        """Open receivables on ``as_of`` over the customer's credit limit (customers
-        without a limit are left out of this factor)."""
+        """Open receivables on ``as_of`` over the credit limit in force that day
+        (from the limit history; customers without a limit are left out)."""
         open_items = self._open_items_as_of(partner_ids, company, as_of)
+        if not open_items:
+            return {}
         partners = (
             self.env["res.partner"]
             .sudo()
             .with_company(company)
             .browse(list(open_items))
         )
-        result = {}
-        for partner in partners:
-            limit = partner.credit_limit
-            if limit > 0:
-                result[partner.id] = (open_items[partner.id][0] or 0.0) / limit
-        return result
+        limits = {partner.id: partner.credit_limit for partner in partners}
+        # a limit changed after as_of: the day's limit is the first later change's
+        # previous value, or the last change on or before as_of
+        self.env["credit.limit.history"].flush_model()
+        for pid, old, new, before in self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (partner_id) partner_id, old_limit, new_limit,
+                          date::date <= %(as_of)s
+                     FROM credit_limit_history
+                    WHERE company_id = %(company)s AND partner_id IN %(ids)s
+                    ORDER BY partner_id, date::date <= %(as_of)s,
+                             CASE WHEN date::date > %(as_of)s THEN date END,
+                             date DESC""",
+                as_of=as_of,
+                company=company.id,
+                ids=tuple(open_items),
+            )
+        ):
+            limits[pid] = new if before else old
+        return {
+            pid: (open_items[pid][0] or 0.0) / limit
+            for pid, limit in limits.items()
+            if limit and limit > 0
+        }
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Relationship age"),
+        curve=[(0, 40), (6, 60), (12, 80), (24, 100)],
+        default=None,
+        unit="months",
+        sequence=60,
+    )
     def _score_factor_relationship_age(self, partner_ids, company, as_of):
         """Months since the customer's first receivable item."""
         return {
             pid: (as_of - first).days / 30.4
-            for pid, first in self.env.execute_query(
-                SQL(
-                    """
-            SELECT p.commercial_partner_id, MIN(aml.date)
-              FROM %(items)s
-             WHERE %(where)s AND aml.date <= %(as_of)s
-             GROUP BY 1
-                    """,
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(partner_ids, company),
-                    as_of=as_of,
-                )
-            )
+            for pid, first in self._first_items(company, as_of, partner_ids).items()
         }
 
     @api.model
+    @score_factor(
+        lambda self: self.env._("Reversed or returned payments (12 months)"),
+        curve=[(0, 100), (1, 40), (2, 10), (3, 0)],
+        default=None,
+        unit="count",
+        sequence=70,
+    )
     def _score_factor_returned_payments(self, partner_ids, company, as_of):
         """Customer payments reversed (returned cheque, rejected direct debit) in the
         12 months before ``as_of``."""
@@ -464,21 +508,34 @@ class CreditScore(models.Model):
     @api.model
     def _scope(self, company, as_of, partners=None):
         """Ids of the commercial partners with receivable history on ``as_of``."""
-        return [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT p.commercial_partner_id FROM %(items)s
-                        WHERE %(where)s AND aml.date <= %(as_of)s""",
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(
-                        partners.commercial_partner_id.ids if partners else None,
-                        company,
-                    ),
-                    as_of=as_of,
+        partner_ids = partners.commercial_partner_id.ids if partners else None
+        return list(self._first_items(company, as_of, partner_ids))
+
+    @api.model
+    def _first_items(self, company, as_of, partner_ids=None):
+        """``{partner id: date of its first receivable item}`` on ``as_of``: the scope
+        of a computation and the relationship age (one query, shared)."""
+        # within _compute_scores the scope's result serves the relationship age
+        cache = self.env.cr.cache.get("credit_score", {})
+        key = ("first_items", company.id, as_of)
+        if key not in cache:
+            cache[key] = dict(
+                self.env.execute_query(
+                    SQL(
+                        """SELECT p.commercial_partner_id, MIN(aml.date)
+                             FROM %(items)s
+                            WHERE %(where)s AND aml.date <= %(as_of)s
+                            GROUP BY 1""",
+                        items=RECEIVABLE_JOINS,
+                        where=self._where(partner_ids, company),
+                        as_of=as_of,
+                    )
                 )
             )
-        ]
+        if partner_ids is None:
+            return cache[key]
+        wanted = set(partner_ids)
+        return {pid: date for pid, date in cache[key].items() if pid in wanted}
 
     @api.model
     def _compute_scores(self, company, partners=None, as_of=None):
@@ -493,7 +550,15 @@ class CreditScore(models.Model):
         """
         as_of = as_of or fields.Date.context_today(self)
         self.env.flush_all()
-        self.env.cr.cache.pop("credit_score", None)
+        # queries shared by several factors are cached for this computation only
+        self.env.cr.cache["credit_score"] = {}
+        try:
+            return self._compute_scores_cached(company, partners, as_of)
+        finally:
+            self.env.cr.cache.pop("credit_score", None)
+
+    @api.model
+    def _compute_scores_cached(self, company, partners, as_of):
         partner_ids = self._scope(company, as_of, partners)
         if not partner_ids:
             return {}
@@ -508,7 +573,6 @@ class CreditScore(models.Model):
             )
             for factor, __ in factors
         }
-        self.env.cr.cache.pop("credit_score", None)
         insolvent = dict(
             self.env.execute_query(
                 SQL(

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .test_score import ScoreCommon
 
@@ -78,3 +78,32 @@ class TestCreditReviewReports(ScoreCommon):
         # thirty days ago the invoice was 50 days overdue; it is paid today
         self.assertLess(line.score, line.score_today)
         self.assertIn("Oldest overdue item", wizard.explanation)
+
+    def test_screens_open_for_each_role(self):
+        """The customer form (score, class, trend, segment, ratings, limit history),
+        the risk list and the request form load and read for every credit role."""
+        self._paid_invoice(self.late, 1000.0, 60, 30)
+        self.Score._refresh(self.late)
+        self.late.user_id = self.salesman
+        for user in (self.salesman, self.controller, self.manager):
+            form = Form(self.late.with_user(user))
+            self.assertEqual(form.credit_risk_class, self.late.credit_risk_class)
+            self.assertTrue(form.credit_score)
+            groups = (
+                self.env["credit.score"]
+                .with_user(user)
+                .formatted_read_group(
+                    [("partner_id", "=", self.late.id)],
+                    groupby=["risk_class"],
+                    aggregates=["__count"],
+                )
+            )
+            self.assertEqual(
+                [(group["risk_class"], group["__count"]) for group in groups],
+                [(self.late.credit_risk_class, 1)],
+            )
+        request = Form(self.env["credit.limit.request"].with_user(self.salesman))
+        request.partner_id = self.late
+        request.requested_limit = 20000.0
+        request.rationale = "Bilan 2025 joint."
+        self.assertEqual(request.save().state, "draft")

@@ -162,6 +162,17 @@ class TestScoreFactors(ScoreCommon):
 
 @tagged("post_install", "-at_install")
 class TestScoreComputation(ScoreCommon):
+    def test_every_factor_has_a_company_weight(self):
+        codes = [factor["code"] for factor in self.Score._get_score_factors()]
+        self.assertEqual(
+            codes,
+            ["days_late", "late_share", "overdue_ratio", "overdue_age",
+             "utilisation", "relationship_age", "returned_payments"],
+        )  # fmt: skip
+        for factor in self.Score._get_score_factors():
+            self.assertIn(factor["weight_field"], self.company._fields)
+            self.assertTrue(factor["name"])
+
     def test_as_of_date_ignores_later_history(self):
         as_of = self._days_ago(50)
         invoice = self._invoice(self.late, 1000.0, due_in=-80)  # due 80 days ago
@@ -178,6 +189,19 @@ class TestScoreComputation(ScoreCommon):
         today = self._scores(self.late)[self.late.id]
         self.assertNotEqual(today["score"], before["score"])
         self.assertEqual(self._factor(today, "overdue_age"), 20.0)
+
+    def test_as_of_date_uses_the_limit_in_force_that_day(self):
+        customer = self._customer("Limite Relevée", credit_limit=1000.0)
+        self._invoice(customer, 800.0, due_in=-100)
+        customer.credit_limit = 4000.0  # raised today: history row dated now
+        then = self._scores(customer, as_of=self._days_ago(30))[customer.id]
+        self.assertAlmostEqual(self._factor(then, "utilisation"), 0.8)
+        today = self._scores(customer)[customer.id]
+        self.assertAlmostEqual(self._factor(today, "utilisation"), 0.2)
+        # two changes today: thirty days ago the first one's previous limit held
+        customer.credit_limit = 2000.0
+        then = self._scores(customer, as_of=self._days_ago(30))[customer.id]
+        self.assertAlmostEqual(self._factor(then, "utilisation"), 0.8)
 
     def test_customer_without_history_at_the_date_has_no_score(self):
         self._invoice(self.late, 100.0, due_in=10)
