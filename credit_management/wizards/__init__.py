@@ -6,3 +6,5 @@ from . import credit_dso_analysis
 from . import credit_dso_analysis_line
 from . import credit_overdue_report
 from . import credit_overdue_report_line
+from . import credit_cash_forecast
+from . import credit_cash_forecast_line
