@@ -59,7 +59,8 @@ def dashboard(env):
 
 
 def take_snapshots(env):
-    return len(env["credit.kpi.snapshot"]._cron_take_snapshots())
+    env["credit.kpi.snapshot"]._cron_take_snapshots()
+    return env["credit.kpi.snapshot"].search_count([])
 
 
 def scenarios(today):

@@ -509,3 +509,36 @@ class TestWeeklyDigest(ReportingCommon):
         self.assertEqual(mail.subject, "Synthèse crédit de la semaine : Équipe Est")
         self.assertIn("Commandes bloquées cette semaine", str(mail.body_html))
         self.assertIn("500,00", str(mail.body_html))
+
+
+@tagged("post_install", "-at_install")
+class TestBlockStat(ReportingCommon):
+    def test_one_row_per_refusal(self):
+        self.company.credit_block_enabled = True
+        self._invoice(self.customer, 500.0, due_in=-10)  # overdue and
+        order = self._order(self.customer, 900.0)  # over the limit: two reasons
+        try:
+            order.action_confirm()
+        except UserError as error:
+            self.assertIn("credit limit", str(error))
+        logs = self.env["credit.block.log"].search([("order_id", "=", order.id)])
+        self.assertEqual(sorted(logs.mapped("reason")), ["limit", "overdue"])
+        logs.write({"released": True})
+        stats = (
+            self.env["credit.block.stat"]
+            .with_user(self.salesman)
+            .search([("order_id", "=", order.id)])
+        )
+        self.assertRecordValues(
+            stats,
+            [
+                {
+                    "reasons": "limit, overdue",
+                    "reason_count": 2,
+                    "amount": 900.0,
+                    "salesperson_id": self.salesman.id,
+                    "release_count": 1,
+                    "released_amount": 900.0,
+                }
+            ],
+        )

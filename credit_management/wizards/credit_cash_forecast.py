@@ -7,7 +7,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..report.receivables import receivable_items_as_of
+from ..report.receivables import receivable_items_as_of, replace_lines
 
 HISTORY_DAYS = 365
 
@@ -167,8 +167,7 @@ class CreditCashForecast(models.TransientModel):
             }
             for partner_id, week in expected.keys() | collected.keys()
         ]
-        self.line_ids.unlink()
-        self.env["credit.cash.forecast.line"].create(vals_list)
+        replace_lines(self, self.env["credit.cash.forecast.line"], vals_list)
 
     def _xlsx_sheets(self):
         weeks = defaultdict(lambda: [0.0, 0.0])
