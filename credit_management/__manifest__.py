@@ -45,6 +45,7 @@
         "views/credit_dashboard_views.xml",
         "views/credit_report_views.xml",
         "report/credit_overdue_report_templates.xml",
+        "report/credit_weekly_digest_templates.xml",
         "views/credit_management_menus.xml",
         "report/credit_committee_note.xml",
     ],

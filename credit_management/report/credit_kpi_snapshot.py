@@ -289,9 +289,10 @@ class CreditKpiSnapshot(models.Model):
                 figures = sums[row["key"], row["month"]]
                 for name in FIGURES:
                     figures[name] += row[name] or 0.0
+        first = self._first_date(company)
         for month in months:
-            if month in closed:
-                continue
+            if month in closed or not first or month < first.replace(day=1):
+                continue  # stored, or nothing booked yet
             for row in self._compute_month(company, month):
                 figures = sums[row[column], month]
                 for name in FIGURES:

@@ -393,3 +393,152 @@ class TestDashboard(ReportingCommon):
         action = tiles["blocked"].action_open()
         self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
         self.assertEqual(tiles["dso"].graph_type, "line")
+
+
+@tagged("post_install", "-at_install")
+class TestCashForecast(ReportingCommon):
+    """History: 1,000.00 due 100 days ago, paid 80 days ago (20 days late). Open:
+    600.00 due in 3 days; 400.00 due 30 days ago, 150.00 of it paid 5 days ago."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        day = cls.today
+        paid = cls._move(
+            cls.customer, 1000.0, day - timedelta(days=130), day - timedelta(days=100)
+        )
+        cls._pay_on(paid, 1000.0, day - timedelta(days=80))
+        cls._move(
+            cls.customer, 600.0, day - timedelta(days=27), day + timedelta(days=3)
+        )
+        late = cls._move(
+            cls.customer, 400.0, day - timedelta(days=60), day - timedelta(days=30)
+        )
+        cls._pay_on(late, 150.0, day - timedelta(days=5))
+
+    def _forecast(self, days_ago):
+        wizard = (
+            self.env["credit.cash.forecast"]
+            .with_user(self.salesman)
+            .create({"date": self.today - timedelta(days=days_ago)})
+        )
+        wizard.action_show()
+        lines = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        return wizard, {
+            (line.week_start - wizard.date).days // 7: (line.expected, line.collected)
+            for line in lines
+        }
+
+    def test_expected_with_the_customer_delay(self):
+        # 600 due in 3 days + 20 days late = day 23, week 4; 250 late: first week
+        __, weeks = self._forecast(0)
+        self.assertEqual(weeks, {0: (250.0, 0.0), 3: (600.0, 0.0)})
+
+    def test_past_start_compares_with_collections(self):
+        # from 14 days ago: 400 expected on day 4 (week 1), 150 collected on day 9
+        # (week 2); 600 expected on day 37 (week 6)
+        wizard, weeks = self._forecast(14)
+        self.assertEqual(weeks, {0: (400.0, 0.0), 1: (0.0, 150.0), 5: (600.0, 0.0)})
+        wizard.action_export_xlsx()
+        sheet = self._xlsx(wizard)["Weeks"]
+        self.assertEqual(sheet["A3"].value, "Week")
+        self.assertEqual(sheet["B4"].value, 400)
+        self.assertEqual(sheet["C5"].value, 150)
+
+
+@tagged("post_install", "-at_install")
+class TestWeeklyDigest(ReportingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Équipe Est",
+                "user_id": cls.manager.id,
+                "company_id": cls.company.id,
+                "crm_team_member_ids": [Command.create({"user_id": cls.salesman.id})],
+            }
+        )
+        cls.manager.email = "manager@example.com"
+        cls.company.credit_block_enabled = True
+        cls._invoice(cls.customer, 500.0, due_in=-10)
+        cls._invoice(cls.other_customer, 700.0, due_in=-10)  # not the team's
+        order = cls._order(cls.customer, 900.0)
+        try:
+            order.action_confirm()
+        except UserError as error:
+            assert "credit limit" in str(error)
+
+    def _mail(self, mails, team_name):
+        return mails.filtered(
+            lambda mail: self.manager.partner_id in mail.recipient_ids
+            and team_name in mail.subject
+        )
+
+    def test_team_leader_digest(self):
+        self.assertEqual(self.salesman.sale_team_id, self.team)
+        mails = self.env["credit.weekly.digest"]._cron_send(self.company)
+        mail = self._mail(mails, "Équipe Est")
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertEqual(mail.subject, "Credit weekly digest: Équipe Est")
+        body = str(mail.body_html)
+        self.assertIn("$\xa0500.00 (1 customers)", body)  # the team's customers only
+        self.assertNotIn("$\xa01,200.00", body)
+        self.assertIn("Dupont SARL", body)
+        self.assertNotIn("Garage Moreau", body)
+        self.assertIn("1 blocked ($\xa0900.00), 0 released", body)
+        dso = self.env["credit.dso.analysis"].create({"dimension": "team", "months": 1})
+        dso.action_show()
+        expected = round(
+            dso.line_ids.filtered(lambda line: line.team_id == self.team).dso_countback
+        )
+        self.assertIn(f"{expected} days (last month: ", body)
+        # the credit manager also gets the company's digest, with every customer
+        company_mail = self._mail(mails, self.company.name)
+        self.assertIn("$\xa01,200.00", str(company_mail.body_html))
+
+    def test_in_the_recipient_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["credit_management"], ["fr_FR"]
+        )
+        self.manager.lang = "fr_FR"
+        mails = self.env["credit.weekly.digest"]._cron_send(self.company)
+        mail = self._mail(mails, "Équipe Est")
+        self.assertEqual(mail.subject, "Synthèse crédit de la semaine : Équipe Est")
+        self.assertIn("Commandes bloquées cette semaine", str(mail.body_html))
+        self.assertIn("500,00", str(mail.body_html))
+
+
+@tagged("post_install", "-at_install")
+class TestBlockStat(ReportingCommon):
+    def test_one_row_per_refusal(self):
+        self.company.credit_block_enabled = True
+        self._invoice(self.customer, 500.0, due_in=-10)  # overdue and
+        order = self._order(self.customer, 900.0)  # over the limit: two reasons
+        try:
+            order.action_confirm()
+        except UserError as error:
+            self.assertIn("credit limit", str(error))
+        logs = self.env["credit.block.log"].search([("order_id", "=", order.id)])
+        self.assertEqual(sorted(logs.mapped("reason")), ["limit", "overdue"])
+        logs.write({"released": True})
+        stats = (
+            self.env["credit.block.stat"]
+            .with_user(self.salesman)
+            .search([("order_id", "=", order.id)])
+        )
+        self.assertRecordValues(
+            stats,
+            [
+                {
+                    "reasons": "limit, overdue",
+                    "reason_count": 2,
+                    "amount": 900.0,
+                    "salesperson_id": self.salesman.id,
+                    "release_count": 1,
+                    "released_amount": 900.0,
+                }
+            ],
+        )

@@ -9,3 +9,5 @@ from . import credit_dso_analysis_line
 from . import credit_overdue_report
 from . import credit_overdue_report_line
 from . import credit_dispute_reply
+from . import credit_cash_forecast
+from . import credit_cash_forecast_line

@@ -5,7 +5,12 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..report.receivables import AGE_BUCKETS, age_bucket_columns, receivable_items_as_of
+from ..report.receivables import (
+    AGE_BUCKETS,
+    age_bucket_columns,
+    receivable_items_as_of,
+    replace_lines,
+)
 
 AMOUNTS = [name for name, __, __ in AGE_BUCKETS] + ["total"]
 
@@ -110,14 +115,15 @@ class CreditAgedBalance(models.TransientModel):
                 filters=self._filters(),
             )
         )
-        self.line_ids.unlink()
         names = ["partner_id", "user_id", "team_id", "country_id", *AMOUNTS]
-        self.env["credit.aged.balance.line"].create(
+        replace_lines(
+            self,
+            self.env["credit.aged.balance.line"],
             [
                 dict(zip(names, row, strict=True), wizard_id=self.id)
                 for row in rows
                 if any(round(amount, 2) for amount in row[4:])
-            ]
+            ],
         )
 
     def _xlsx_sheets(self):

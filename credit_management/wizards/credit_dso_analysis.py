@@ -5,6 +5,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..report.credit_kpi_snapshot import DIMENSIONS, month_end
+from ..report.receivables import replace_lines
 
 KPIS = [
     "dso_countback", "dso_standard", "dso_best", "dso_contractual",
@@ -106,8 +107,7 @@ class CreditDsoAnalysis(models.TransientModel):
                     **kpis,
                 }
                 vals_list.append(vals)
-        self.line_ids.unlink()
-        self.env["credit.dso.analysis.line"].create(vals_list)
+        replace_lines(self, self.env["credit.dso.analysis.line"], vals_list)
 
     def _xlsx_sheets(self):
         line_fields = self.env["credit.dso.analysis.line"]._fields

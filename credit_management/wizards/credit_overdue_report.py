@@ -7,6 +7,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..report.credit_kpi_snapshot import month_end
+from ..report.receivables import replace_lines
 
 AMOUNTS = ["overdue", "overdue_previous", "overdue_change", "receivable"]
 
@@ -116,8 +117,7 @@ class CreditOverdueReport(models.TransientModel):
                     "receivable": current.get(partner_id, {}).get("receivable", 0.0),
                 }
             )
-        self.line_ids.unlink()
-        self.env["credit.overdue.report.line"].create(vals_list)
+        replace_lines(self, self.env["credit.overdue.report.line"], vals_list)
 
     def _lines_by_user(self):
         """[(salesperson, lines, totals)] for the PDF and the XLSX, worst first."""
