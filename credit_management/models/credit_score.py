@@ -7,6 +7,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, format_date
 
+from .credit_dispute import OPEN_STATES
+
 RISK_CLASSES = [
     ("a", "A - Excellent"),
     ("b", "B - Good"),
@@ -500,6 +502,68 @@ class CreditScore(models.Model):
                     where=self._where(partner_ids, company),
                     as_of=as_of,
                     start=as_of - timedelta(days=365),
+                )
+            )
+        )
+
+    @api.model
+    @score_factor(
+        lambda self: self.env._("Open disputes"),
+        curve=[(0, 100), (1, 60), (2, 30), (4, 0)],
+        default=0.0,
+        unit="count",
+        sequence=80,
+    )
+    def _score_factor_open_disputes(self, partner_ids, company, as_of):
+        """Disputes opened on or before ``as_of`` and not settled by then."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT d.partner_id, COUNT(*)
+              FROM credit_dispute d
+             WHERE d.company_id = %(company)s AND d.date <= %(as_of)s
+               AND (d.state IN %(open)s OR d.date_resolved > %(as_of)s)
+               %(partners)s
+             GROUP BY 1
+                    """,
+                    company=company.id,
+                    as_of=as_of,
+                    open=OPEN_STATES,
+                    partners=SQL("AND d.partner_id IN %s", tuple(partner_ids))
+                    if partner_ids is not None
+                    else SQL(),
+                )
+            )
+        )
+
+    @api.model
+    @score_factor(
+        lambda self: self.env._("Broken promises to pay (12 months)"),
+        curve=[(0, 100), (1, 50), (2, 20), (3, 0)],
+        default=0.0,
+        unit="count",
+        sequence=85,
+    )
+    def _score_factor_broken_promises(self, partner_ids, company, as_of):
+        """Promises to pay found broken in the 12 months before ``as_of``."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT pr.partner_id, COUNT(*)
+              FROM credit_promise pr
+             WHERE pr.company_id = %(company)s AND pr.state = 'broken'
+               AND pr.date_closed > %(start)s AND pr.date_closed <= %(as_of)s
+               %(partners)s
+             GROUP BY 1
+                    """,
+                    company=company.id,
+                    as_of=as_of,
+                    start=as_of - timedelta(days=365),
+                    partners=SQL("AND pr.partner_id IN %s", tuple(partner_ids))
+                    if partner_ids is not None
+                    else SQL(),
                 )
             )
         )

@@ -80,6 +80,12 @@ class ResCompany(models.Model):
     credit_score_weight_returned_payments = fields.Float(
         "Weight: Returned Payments", default=10.0
     )
+    credit_score_weight_open_disputes = fields.Float(
+        "Weight: Open Disputes", default=10.0
+    )
+    credit_score_weight_broken_promises = fields.Float(
+        "Weight: Broken Promises", default=10.0
+    )
     credit_limit_second_approval_amount = fields.Monetary(
         "Second Approval Above",
         currency_field="currency_id",

@@ -49,6 +49,12 @@ class ResConfigSettings(models.TransientModel):
     credit_score_weight_returned_payments = fields.Float(
         related="company_id.credit_score_weight_returned_payments", readonly=False
     )
+    credit_score_weight_open_disputes = fields.Float(
+        related="company_id.credit_score_weight_open_disputes", readonly=False
+    )
+    credit_score_weight_broken_promises = fields.Float(
+        related="company_id.credit_score_weight_broken_promises", readonly=False
+    )
     credit_score_class_a = fields.Float(
         related="company_id.credit_score_class_a", readonly=False
     )

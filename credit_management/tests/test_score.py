@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -153,6 +154,57 @@ class TestScoreFactors(ScoreCommon):
         self.assertEqual(self._factor(after, "returned_payments"), 1.0)
         self.assertLess(after["score"], before["score"])
 
+    def test_open_dispute_lowers_the_score_until_settled(self):
+        invoice = self._invoice(self.late, 1000.0, due_in=-10)
+        self._invoice(self.good, 1000.0, due_in=-10)
+        before = self._scores(self.late)[self.late.id]
+        self.assertEqual(self._factor(before, "open_disputes"), 0)
+        dispute = self.env["credit.dispute"].create(
+            {
+                "partner_id": self.late.id,
+                "reason_id": self.env.ref(
+                    "credit_management.credit_dispute_reason_quality"
+                ).id,
+                "line_ids": [Command.create({"move_id": invoice.id, "amount": 400.0})],
+                "date": self._days_ago(5),
+            }
+        )
+        scores = self._scores(self.good, self.late)
+        self.assertEqual(self._factor(scores[self.late.id], "open_disputes"), 1)
+        self.assertLess(scores[self.late.id]["score"], before["score"])
+        # unknown a week ago; settled disputes no longer count
+        week_ago = self._scores(self.late, as_of=self._days_ago(7))[self.late.id]
+        self.assertEqual(self._factor(week_ago, "open_disputes"), 0)
+        dispute.resolution_note = "Checked: the goods were fine."
+        dispute.action_reject()
+        self.assertEqual(dispute.date_resolved, self.today)
+        self.assertEqual(
+            self._factor(self._scores(self.late)[self.late.id], "open_disputes"), 0
+        )
+        # ... but did on the days it was open
+        yesterday = self._scores(self.late, as_of=self._days_ago(1))[self.late.id]
+        self.assertEqual(self._factor(yesterday, "open_disputes"), 1)
+
+    def test_broken_promises_lower_the_score(self):
+        self._invoice(self.late, 1000.0, due_in=-30)
+        before = self._scores(self.late)[self.late.id]["score"]
+        promise = self.env["credit.promise"].create(
+            {
+                "partner_id": self.late.id,
+                "amount": 500.0,
+                "date": self._days_ago(20),
+                "date_promised": self._days_ago(3),
+            }
+        )
+        self.env["credit.promise"]._cron_update_state()
+        self.assertEqual(promise.state, "broken")
+        after = self._scores(self.late)[self.late.id]
+        self.assertEqual(self._factor(after, "broken_promises"), 1)
+        self.assertLess(after["score"], before)
+        # not known as broken before it was found broken
+        earlier = self._scores(self.late, as_of=self._days_ago(1))[self.late.id]
+        self.assertEqual(self._factor(earlier, "broken_promises"), 0)
+
     def test_contacts_count_for_their_company(self):
         self._invoice(self.contact, 500.0, due_in=-40)
         scores = self._scores(self.contact)
@@ -167,7 +219,8 @@ class TestScoreComputation(ScoreCommon):
         self.assertEqual(
             codes,
             ["days_late", "late_share", "overdue_ratio", "overdue_age",
-             "utilisation", "relationship_age", "returned_payments"],
+             "utilisation", "relationship_age", "returned_payments",
+             "open_disputes", "broken_promises"],
         )  # fmt: skip
         for factor in self.Score._get_score_factors():
             self.assertIn(factor["weight_field"], self.company._fields)
