@@ -16,6 +16,8 @@
         "security/credit_management_security.xml",
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/credit_dunning_data.xml",
+        "report/credit_dunning_reports.xml",
         "wizards/sale_order_credit_release_views.xml",
         "wizards/res_partner_credit_limit_temporary_views.xml",
         "views/credit_exposure_views.xml",
@@ -24,10 +26,14 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/sale_portal_templates.xml",
+        "views/credit_dunning_policy_views.xml",
+        "views/credit_dunning_run_views.xml",
+        "views/account_move_views.xml",
         "views/credit_management_menus.xml",
     ],
     "demo": [
         "demo/credit_management_demo.xml",
+        "demo/credit_dunning_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -8,3 +8,8 @@ from . import account_move
 from . import account_partial_reconcile
 from . import payment_transaction
 from . import credit_demo
+from . import credit_dunning_policy
+from . import credit_dunning_level
+from . import credit_dunning_run
+from . import credit_dunning_line
+from . import credit_dunning_item

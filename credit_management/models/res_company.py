@@ -37,6 +37,12 @@ class ResCompany(models.Model):
         help="The limit set in this company covers the customer's exposure in every "
         "company of the database.",
     )
+    credit_dunning_bank_max_age = fields.Integer(
+        "Bank Statements Max Age (days)",
+        default=3,
+        help="The scheduled dunning run sends nothing (and tells the controllers) when "
+        "the last entry of a bank journal is older than this.",
+    )
 
     def write(self, vals):
         res = super().write(vals)

@@ -26,3 +26,6 @@ class ResConfigSettings(models.TransientModel):
     credit_group_exposure = fields.Boolean(
         related="company_id.credit_group_exposure", readonly=False
     )
+    credit_dunning_bank_max_age = fields.Integer(
+        related="company_id.credit_dunning_bank_max_age", readonly=False
+    )
