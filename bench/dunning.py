@@ -57,11 +57,13 @@ def sent_run(env, date):
     env.flush_all()
     env.cr.execute(
         """UPDATE credit_dunning_line SET state = 'done' WHERE run_id = %s;
-           UPDATE credit_dunning_item SET state = 'done' WHERE run_id = %s;
+           UPDATE credit_dunning_item SET state = 'done'
+            WHERE line_id IN (SELECT id FROM credit_dunning_line WHERE run_id = %s);
            UPDATE credit_dunning_run SET state = 'done' WHERE id = %s;
            UPDATE account_move m SET credit_dunning_level_id = i.level_id,
                   credit_dunning_date = i.date
-             FROM credit_dunning_item i WHERE i.move_id = m.id AND i.run_id = %s""",
+             FROM credit_dunning_item i JOIN credit_dunning_line l ON l.id = i.line_id
+            WHERE i.move_id = m.id AND l.run_id = %s""",
         (run.id, run.id, run.id, run.id),
     )
     env.invalidate_all()
@@ -100,16 +102,17 @@ def measure(odoo, db, situation, reps, warmup):
             )
             overdue = cr.fetchone()[0]
             cr.execute(
-                """SELECT COUNT(*), (SELECT COUNT(*) FROM credit_dunning_item
-                                      WHERE run_id = %s)
-                     FROM credit_dunning_line WHERE run_id = %s""",
-                (run.id, run.id),
+                """SELECT COUNT(DISTINCT l.id), COUNT(i.id)
+                     FROM credit_dunning_line l
+                     LEFT JOIN credit_dunning_item i ON i.line_id = l.id
+                    WHERE l.run_id = %s""",
+                (run.id,),
             )
             lines, items = cr.fetchone()
             cr.execute(
-                """SELECT l.sequence, COUNT(*) FROM credit_dunning_item i
-                     JOIN credit_dunning_level l ON l.id = i.level_id
-                    WHERE i.run_id = %s GROUP BY 1 ORDER BY 1""",
+                """SELECT i.level_sequence, COUNT(*) FROM credit_dunning_item i
+                     JOIN credit_dunning_line l ON l.id = i.line_id
+                    WHERE l.run_id = %s GROUP BY 1 ORDER BY 1""",
                 (run.id,),
             )
             per_level = dict(cr.fetchall())

@@ -47,6 +47,7 @@ class CreditDunningLine(models.Model):
         "credit.dunning.level",
         required=True,
         index=True,
+        ondelete="restrict",
         domain="[('policy_id', '=', policy_id)]",
         tracking=True,
     )

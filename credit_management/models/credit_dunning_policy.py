@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class CreditDunningPolicy(models.Model):
@@ -77,20 +78,58 @@ class CreditDunningPolicy(models.Model):
     def _policies_for(self, partners, company):
         """The dunning policy of each commercial partner in ``company``, set-based.
 
-        Order of precedence: the partner's own policy, then the company's default.
-        A layer (segments) slots in between by overriding this method: call
-        ``super()``, then replace the policy of the partners without an own policy
-        (``partners`` whose ``credit_dunning_policy_id`` is empty in ``company``).
+        Order of precedence: the partner's own policy
+        (``res.partner.credit_dunning_policy_id``, company-dependent), then
+        :meth:`_fallback_policies_for` (the company's default). A segment layer
+        slots in between by overriding ``_fallback_policies_for``.
 
-        :return: ``{partner_id: credit.dunning.policy}`` (empty recordset: none)
+        :return: ``{partner_id: credit.dunning.policy}`` (an empty recordset when
+            the partner has none)
         """
+        if not partners:
+            return {}
         Policy = self.sudo().with_company(company)
-        default = Policy.search(
-            [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+        # the override alone, in one query: reading the company-dependent field
+        # through the ORM would fetch every company-dependent field of the partners
+        self.env["res.partner"].flush_model(["credit_dunning_policy_id"])
+        own = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT id, (credit_dunning_policy_id ->> %s)::int
+                         FROM res_partner WHERE id IN %s""",
+                    str(company.id),
+                    tuple(partners.ids),
+                )
+            )
         )
-        partners = partners.sudo().with_company(company)
-        result = {}
-        for partner in partners:
-            own = partner.credit_dunning_policy_id
-            result[partner.id] = own if own.company_id == company else default
+        valid = {
+            policy.id: policy
+            for policy in Policy.search(
+                [
+                    ("id", "in", list({pid for pid in own.values() if pid})),
+                    ("company_id", "=", company.id),
+                ]
+            )
+        }
+        result = {pid: valid[own[pid]] for pid in partners.ids if own.get(pid) in valid}
+        rest = partners.browse([pid for pid in partners.ids if pid not in result])
+        result.update(Policy._fallback_policies_for(rest, company))
         return result
+
+    @api.model
+    def _fallback_policies_for(self, partners, company):
+        """Policies of partners without one of their own: the company's default.
+
+        Override to insert a layer (e.g. the customer's segment): return
+        ``super()`` for the partners the layer leaves undecided.
+
+        :return: ``{partner_id: credit.dunning.policy}``
+        """
+        default = (
+            self.sudo()
+            .with_company(company)
+            .search(
+                [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+            )
+        )
+        return dict.fromkeys(partners.ids, default)

@@ -239,7 +239,8 @@ class CreditDunningRun(models.Model):
             raise UserError(
                 self.env._("Reminders of this run were sent: it cannot be cancelled.")
             )
-        self.line_ids.unlink()
+        # lines are written by the run, never deleted one by one by controllers
+        self.line_ids.sudo().unlink()
         self.state = "cancel"
         return True
 
@@ -474,28 +475,19 @@ class CreditDunningRun(models.Model):
             SQL(
                 """
             INSERT INTO credit_dunning_item (
-                line_id, run_id, company_id, date, state, partner_id, move_id,
-                level_id, level_sequence, previous_level_id, date_maturity,
-                amount_residual, days_overdue, create_uid, write_uid, create_date,
-                write_date)
-            SELECT v.line_id, %(run)s, %(company)s, %(date)s, 'draft', v.partner_id,
-                   v.move_id, v.level_id, v.sequence, v.previous_level_id, v.due,
-                   v.residual,
-                   v.days, %(uid)s, %(uid)s, now() at time zone 'UTC',
-                   now() at time zone 'UTC'
-              FROM unnest(%(line)s::int[], %(partner)s::int[], %(move)s::int[],
+                line_id, date, state, move_id, level_id, level_sequence,
+                previous_level_id, date_maturity, amount_residual, days_overdue)
+            SELECT v.line_id, %(date)s, 'draft', v.move_id, v.level_id, v.sequence,
+                   v.previous_level_id, v.due, v.residual, v.days
+              FROM unnest(%(line)s::int[], %(move)s::int[],
                           %(level)s::int[], %(previous)s::int[], %(due)s::date[],
                           %(residual)s::numeric[], %(days)s::int[],
                           %(sequence)s::int[])
-                   AS v(line_id, partner_id, move_id, level_id, previous_level_id,
+                   AS v(line_id, move_id, level_id, previous_level_id,
                         due, residual, days, sequence)
                 """,
-                run=self.id,
-                company=self.company_id.id,
                 date=self.date,
-                uid=self.env.uid,
                 line=[line_ids[partner_id] for partner_id in columns[0]],
-                partner=list(columns[0]),
                 move=list(columns[1]),
                 level=list(columns[2]),
                 previous=list(columns[3]),
@@ -530,8 +522,11 @@ class CreditDunningRun(models.Model):
                     }
                 )
             )
-            runs |= run
             run._generate_lines()
+            if not run.line_ids:
+                run.unlink()  # nobody to remind today: no empty run in the history
+                continue
+            runs |= run
             if run.bank_stale:
                 run._notify_stale_bank()
                 continue

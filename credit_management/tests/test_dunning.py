@@ -276,6 +276,41 @@ class TestDunningRun(DunningCommon):
         )
         self.assertIn("Statement.html", mail.attachment_ids.mapped("name"))
 
+    def test_bounced_email_shows_on_the_line(self):
+        self._invoice(self.customer, 500.0, due_in=-10)
+        run = self._run()
+        run.action_confirm()
+        line = self._line(run)
+        notification = line.mail_message_id.notification_ids
+        self.assertEqual(notification.res_partner_id, self.customer)
+        notification.sudo().notification_status = "bounce"
+        line.invalidate_recordset(["mail_status"])
+        self.assertEqual(line.mail_status, "bounce")
+
+    def test_final_level_fees_are_invoiced(self):
+        fee = self.env["product.product"].create(
+            {"name": "Recovery fees", "type": "service", "taxes_id": []}
+        )
+        self.policy.write({"invoice_fees": True, "fee_product_id": fee.id})
+        invoice = self._invoice(self.customer, 500.0, due_in=-40)
+        invoice.credit_dunning_level_id = self.level_2
+        invoice.credit_dunning_date = self.today - timedelta(days=10)
+        run = self._run()
+        line = self._line(run)
+        self.assertEqual(line.level_id, self.level_3)
+        run.action_confirm()
+        fees = self.env["account.move"].search(
+            [("partner_id", "=", self.customer.id), ("invoice_origin", "=", run.name)]
+        )
+        self.assertEqual(fees.state, "draft")
+        self.assertEqual(fees.invoice_line_ids.product_id, fee)
+        self.assertAlmostEqual(
+            fees.amount_total, line.indemnity_amount + line.interest_amount
+        )
+        self.assertEqual(line.indemnity_amount, 40.0)
+        with self.assertRaises(ValidationError):
+            self.policy.fee_product_id = False
+
     def test_customer_without_email_gets_a_letter(self):
         self.customer.email = False
         self._invoice(self.customer, 500.0, due_in=-10)
@@ -286,6 +321,14 @@ class TestDunningRun(DunningCommon):
         self.assertTrue(line.send_letter)
         self.assertEqual(line.letter_state, "to_print")
         self.assertIn("letter", line.note)
+
+    def test_cancel_a_run_frees_its_customers(self):
+        self._invoice(self.customer, 500.0, due_in=-10)
+        run = self._run()
+        run.action_cancel()
+        self.assertEqual(run.state, "cancel")
+        self.assertFalse(run.line_ids)
+        self.assertEqual(len(self._run().line_ids), 1)
 
     def test_running_twice_creates_nothing_new(self):
         self._invoice(self.customer, 500.0, due_in=-10)
@@ -350,12 +393,19 @@ class TestDunningRun(DunningCommon):
         self._invoice(self.customer, 500.0, due_in=-10)
         self._run().action_confirm()
         self._run(days=10).action_confirm()
-        rows = self.env["credit.dunning.item"]._read_group(
-            [("state", "=", "done"), ("date", ">=", self.today - timedelta(days=365))],
+        since = self.today - timedelta(days=365)
+        rows = self.env["credit.dunning.line"]._read_group(
+            [("state", "=", "done"), ("date", ">=", since)],
             ["partner_id"],
             ["level_sequence:max"],
         )
         self.assertEqual(rows, [(self.customer, 20)])
+        rows = self.env["credit.dunning.item"]._read_group(
+            [("state", "=", "done"), ("date", ">=", since)],
+            ["level_id"],
+            ["move_id:count_distinct", "amount_residual:sum"],
+        )
+        self.assertEqual(rows, [(self.level_1, 1, 500.0), (self.level_2, 1, 500.0)])
         self.assertEqual(self.customer.credit_dunning_line_count, 2)
 
 
