@@ -77,7 +77,8 @@ class CreditDunningLine(models.Model):
     cash_at_stake = fields.Float(
         readonly=True,
         aggregator="sum",
-        help="Amount reminded x days overdue: ranks the worklist.",
+        help="Amount reminded x days overdue x risk (doubled over the credit "
+        "limit): ranks the worklist.",
     )
     indemnity_amount = fields.Monetary("Recovery Indemnity", readonly=True)
     interest_amount = fields.Monetary("Late Interest", readonly=True)

@@ -215,6 +215,7 @@ class TestDunningRun(DunningCommon):
         run = self._run()
         self.assertEqual(len(run.line_ids), 2)
         self.assertEqual(run.line_ids[0].partner_id, self.customer_b, "most at stake")
+
         line, line_b = self._line(run), self._line(run, self.customer_b)
         with Form(run) as form:
             with form.line_ids.edit(1) as edit:
@@ -239,6 +240,18 @@ class TestDunningRun(DunningCommon):
         invoice_b = line_b.item_ids.move_id
         self.assertFalse(invoice_b.credit_dunning_level_id)
         self.assertEqual(self._line(self._run(days=1), self.customer_b).state, "draft")
+
+    def test_cash_at_stake_ranks_the_lines(self):
+        self._invoice(self.customer, 500.0, due_in=-10)
+        self._invoice(self.customer_b, 800.0, due_in=-10)
+        run = self._run()
+        self.assertEqual(run.line_ids.mapped("cash_at_stake"), [8000.0, 5000.0])
+        run.action_cancel()
+        # over its credit limit: the risk doubles the stake
+        self.customer.credit_limit = 100.0
+        run = self._run()
+        self.assertEqual(run.line_ids[0].partner_id, self.customer)
+        self.assertEqual(run.line_ids.mapped("cash_at_stake"), [10000.0, 8000.0])
 
     def test_controller_changes_the_level(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-10)
@@ -310,6 +323,31 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(line.indemnity_amount, 40.0)
         with self.assertRaises(ValidationError):
             self.policy.fee_product_id = False
+
+    def test_reminders_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["credit_management"], ["fr_FR"]
+        )
+        self.customer.lang = "fr_FR"
+        self._invoice(self.customer, 500.0, due_in=-10)
+        self._invoice(self.customer_b, 500.0, due_in=-10)
+        run = self._run()
+        run.action_confirm()
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "credit.dunning.line"), ("res_id", "in", run.line_ids.ids)]
+        )
+        french = mails.filtered(lambda m: m.recipient_ids == self.customer)
+        english = mails - french
+        self.assertIn("Total dû", french.body_html)
+        self.assertIn("Code de commerce", french.body_html)
+        self.assertIn("Total due", english.body_html)
+        html, __ = self.env["ir.actions.report"]._render_qweb_html(
+            "credit_management.report_credit_dunning_letter", run.line_ids.ids
+        )
+        html = html.decode()
+        self.assertIn("indemnité forfaitaire pour frais de recouvrement", html)
+        self.assertIn("fixed indemnity for recovery costs", html)
 
     def test_customer_without_email_gets_a_letter(self):
         self.customer.email = False
