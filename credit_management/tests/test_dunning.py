@@ -288,6 +288,7 @@ class TestDunningRun(DunningCommon):
             [("model", "=", "credit.dunning.line"), ("res_id", "=", run.line_ids.id)]
         )
         self.assertIn("Statement.html", mail.attachment_ids.mapped("name"))
+        self.assertIn("Invoices.html", mail.attachment_ids.mapped("name"))
 
     def test_bounced_email_shows_on_the_line(self):
         self._invoice(self.customer, 500.0, due_in=-10)
@@ -513,6 +514,8 @@ class TestDunningAccess(DunningCommon):
             run.with_user(self.salesman).action_confirm()
         with self.assertRaises(AccessError):
             self.policy.with_user(self.controller).interest_rate = 0.0
+        with self.assertRaises(AccessError):
+            self.env["credit.dunning.line"].with_user(self.salesman).search([])
 
     def test_multi_company_rule(self):
         company_b = self.setup_other_company(name="Filiale B")["company"]
