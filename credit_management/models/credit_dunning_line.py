@@ -144,6 +144,15 @@ class CreditDunningLine(models.Model):
             and not self.env.su
         ):
             raise UserError(self.env._("A sent reminder cannot be changed."))
+        if "level_id" in vals:
+            level = self.env["credit.dunning.level"].browse(vals["level_id"])
+            if any(line.policy_id != level.policy_id for line in self):
+                raise UserError(
+                    self.env._(
+                        "Level %(level)s is not a level of the customer's policy.",
+                        level=level.name,
+                    )
+                )
         res = super().write(vals)
         if "level_id" in vals:
             # the controller chose another level: every invoice of the line gets it

@@ -260,6 +260,9 @@ class TestDunningRun(DunningCommon):
         line.level_id = self.level_2
         self.assertTrue(line.send_letter)
         self.assertEqual(line.item_ids.level_id, self.level_2)
+        other = self.policy.copy({"name": "Other", "is_default": False})
+        with self.assertRaisesRegex(UserError, "not a level of the customer's policy"):
+            line.level_id = other.level_ids[0]
         run.action_confirm()
         self.assertEqual(invoice.credit_dunning_level_id, self.level_2)
         with self.assertRaises(UserError):
