@@ -212,7 +212,7 @@ class CreditDunningLine(models.Model):
         """Send these draft lines, completely or not at all: emails queued, letters
         marked to print, call activities, final level (hold + follow-up), the level
         and date written on the invoices, the line marked sent."""
-        lines = self.filtered(lambda line: line.state == "draft")
+        lines = self.filtered(lambda line: line.state == "draft")._drop_paid_items()
         if not lines:
             return
         lines._send_emails()
@@ -240,6 +240,45 @@ class CreditDunningLine(models.Model):
         self.env["account.move"].invalidate_model(
             ["credit_dunning_level_id", "credit_dunning_date"]
         )
+
+    def _drop_paid_items(self):
+        """Invoices paid since the preview are not reminded (one query); a customer
+        left without any is excluded. Returns the lines still to send."""
+        self.env.flush_all()
+        paid = self.env["credit.dunning.item"].browse(
+            [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                SELECT i.id FROM credit_dunning_item i
+                 WHERE i.line_id IN %s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM account_move_line aml
+                         JOIN account_account acc ON acc.id = aml.account_id
+                        WHERE aml.move_id = i.move_id
+                          AND acc.account_type = 'asset_receivable'
+                          AND NOT aml.reconciled AND aml.amount_residual > 0)
+                        """,
+                        tuple(self.ids),
+                    )
+                )
+            ]
+        )
+        if not paid:
+            return self
+        touched = paid.line_id
+        paid.sudo().unlink()  # not history yet: the line was never sent
+        emptied = touched.filtered(lambda line: not line.item_ids)
+        emptied.write(
+            {
+                "state": "excluded",
+                "note": self.env._("Paid since the preview: not reminded."),
+            }
+        )
+        for line in touched - emptied:
+            line.amount_due = sum(line.item_ids.mapped("amount_residual"))
+        return self - emptied
 
     def _email_contacts(self):
         """``{line: partner}`` to write to: the customer's invoicing contact with an

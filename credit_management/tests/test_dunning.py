@@ -253,6 +253,24 @@ class TestDunningRun(DunningCommon):
         self.assertEqual(run.line_ids[0].partner_id, self.customer)
         self.assertEqual(run.line_ids.mapped("cash_at_stake"), [10000.0, 8000.0])
 
+    def test_invoice_paid_after_the_preview_is_not_reminded(self):
+        paid = self._invoice(self.customer, 500.0, due_in=-10)
+        self._invoice(self.customer_b, 800.0, due_in=-10)
+        self._invoice(self.customer_b, 300.0, due_in=-12)
+        run = self._run()
+        self._pay(paid)
+        self._pay(self._line(run, self.customer_b).item_ids[0].move_id)
+        run.action_confirm()
+        line = self._line(run)
+        self.assertEqual(line.state, "excluded")
+        self.assertIn("Paid since the preview", line.note)
+        self.assertFalse(paid.credit_dunning_level_id)
+        line_b = self._line(run, self.customer_b)
+        self.assertEqual(line_b.state, "done")
+        self.assertEqual(len(line_b.item_ids), 1)
+        self.assertEqual(line_b.amount_due, line_b.item_ids.amount_residual)
+        self.assertIn(line_b.item_ids.move_id.name, line_b.mail_message_id.body)
+
     def test_controller_changes_the_level(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-10)
         run = self._run()
