@@ -21,3 +21,8 @@ from . import credit_dispute_line
 from . import credit_promise
 from . import credit_payment_plan
 from . import credit_payment_plan_line
+from . import credit_dunning_policy
+from . import credit_dunning_level
+from . import credit_dunning_run
+from . import credit_dunning_line
+from . import credit_dunning_item

@@ -33,6 +33,28 @@ class AccountMove(models.Model):
         groups="credit_management.group_credit_user",
         help="Badge of the invoice list: the invoice is in an open dispute.",
     )
+    # dunning: the last level sent and when (written in bulk by the dunning run)
+    credit_dunning_level_id = fields.Many2one(
+        "credit.dunning.level",
+        "Dunning Level",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="credit_management.group_credit_user",
+    )
+    credit_dunning_date = fields.Date(
+        "Last Reminder",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="credit_management.group_credit_user",
+    )
+    credit_dunning_item_ids = fields.One2many(
+        "credit.dunning.item",
+        "move_id",
+        "Reminders",
+        groups="credit_management.group_credit_controller",
+    )
 
     def _credit_refresh_exposure(self):
         """Refresh the exposure of the customers of these moves (customer invoices and

@@ -411,3 +411,35 @@ class CreditDemo(models.AbstractModel):
             amount=plan.line_ids[:1].amount_principal,
         )
         return True
+
+    @api.model
+    def _generate_dunning(self):
+        """Two dunning runs sent in the past (30 and 15 days ago) and today's run
+        previewed: Imprimerie Bernard reaches the formal notice (third level)."""
+        ref = self.env.ref
+        if not ref("credit_management.credit_dunning_policy_standard", False):
+            return True
+        Run = self.env["credit.dunning.run"].with_user(ref("base.user_admin"))
+        if Run.search_count([]):
+            return True
+        today = fields.Date.context_today(self)
+        if self.env["res.lang"]._lang_get("fr_FR"):
+            self.env["res.partner"].browse(
+                [
+                    ref(f"credit_management.{xmlid}").id
+                    for xmlid in (
+                        "partner_imprimerie_bernard",
+                        "partner_transports_girard",
+                        "partner_menuiserie_lefevre",
+                    )
+                ]
+            ).write({"lang": "fr_FR"})
+        for days in (30, 15):
+            run = Run.create({"date": today - timedelta(days=days)})
+            run.action_preview()
+            if run.line_ids:
+                run.action_confirm()
+                run.line_ids.filtered("send_letter").letter_state = "printed"
+                run.line_ids.filtered("make_call").action_call_done()
+        Run.create({"date": today}).action_preview()
+        return True

@@ -49,6 +49,12 @@ class ResCompany(models.Model):
         help="The disputed amount of open disputes is left out of the overdue test "
         "of the order block.",
     )
+    credit_dunning_bank_max_age = fields.Integer(
+        "Bank Statements Max Age (days)",
+        default=3,
+        help="The scheduled dunning run sends nothing (and tells the controllers) when "
+        "the last entry of a bank journal is older than this.",
+    )
 
     def write(self, vals):
         res = super().write(vals)

@@ -85,3 +85,6 @@ class ResConfigSettings(models.TransientModel):
     credit_dispute_exclude_overdue = fields.Boolean(
         related="company_id.credit_dispute_exclude_overdue", readonly=False
     )
+    credit_dunning_bank_max_age = fields.Integer(
+        related="company_id.credit_dunning_bank_max_age", readonly=False
+    )

@@ -30,6 +30,8 @@ CREDIT_MANAGER_FIELDS = {
     "credit_insurance_cap",
     "credit_next_review_date",
 }
+# Dunning settings of a customer: credit controllers and managers only.
+CREDIT_CONTROLLER_FIELDS = {"credit_no_dunning", "credit_dunning_policy_id"}
 # partner figure -> credit.exposure field (current company)
 FIGURES = {
     "credit_receivable_amount": "receivable_amount",
@@ -105,6 +107,29 @@ class ResPartner(models.Model):
         copy=False,
         tracking=True,
         groups="credit_management.group_credit_user",
+    )
+
+    # ------------------------------------------------------------------ dunning
+    credit_no_dunning = fields.Boolean(
+        "No Dunning",
+        company_dependent=True,
+        copy=False,
+        tracking=True,
+        groups="credit_management.group_credit_user",
+        help="Never remind this customer (its invoices are followed by hand).",
+    )
+    credit_dunning_policy_id = fields.Many2one(
+        "credit.dunning.policy",
+        "Dunning Policy",
+        company_dependent=True,
+        copy=False,
+        groups="credit_management.group_credit_user",
+        help="Overrides the company's default dunning policy for this customer.",
+    )
+    credit_dunning_line_count = fields.Integer(
+        "Reminders",
+        compute="_compute_credit_dunning_line_count",
+        groups="credit_management.group_credit_controller",
     )
 
     # ------------------------------------------------------------------ figures
@@ -275,6 +300,22 @@ class ResPartner(models.Model):
                 if p.commercial_partner_id == partner.commercial_partner_id
             )
 
+    def _compute_credit_dunning_line_count(self):
+        counts = dict(
+            self.env["credit.dunning.line"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("state", "=", "done"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.credit_dunning_line_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
@@ -335,6 +376,14 @@ class ResPartner(models.Model):
             partner.message_post(body=body)
 
     def _check_credit_manager_fields(self, vals):
+        if (
+            not self.env.su
+            and vals.keys() & CREDIT_CONTROLLER_FIELDS
+            and not self.env.user.has_group("credit_management.group_credit_controller")
+        ):
+            raise AccessError(
+                self.env._("Only credit controllers can change dunning settings.")
+            )
         if self.env.su or not vals.keys() & CREDIT_MANAGER_FIELDS:
             return
         if not self.env.user.has_group("credit_management.group_credit_manager"):
@@ -396,6 +445,15 @@ class ResPartner(models.Model):
             ("credit_blocked", "=", True),
             ("state", "in", ("draft", "sent")),
         ]
+        action["context"] = {}
+        return action
+
+    def action_open_credit_dunning_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_dunning_line_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {}
         return action
 
