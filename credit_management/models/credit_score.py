@@ -509,13 +509,17 @@ class CreditScore(models.Model):
     @api.model
     @score_factor(
         lambda self: self.env._("Open disputes"),
-        curve=[(0, 100), (1, 60), (2, 30), (4, 0)],
-        default=0.0,
+        curve=[(0, 100), (1, 25), (2, 10), (3, 0)],
+        default=None,
         unit="count",
         sequence=80,
     )
     def _score_factor_open_disputes(self, partner_ids, company, as_of):
-        """Disputes opened on or before ``as_of`` and not settled by then."""
+        """Disputes opened on or before ``as_of`` and not settled by then.
+
+        Like returned payments, a warning signal: a customer without any is left
+        out of the factor (having none is no merit that should lift a late payer's
+        score), and one dispute already weighs as a poor sub-score."""
         return dict(
             self.env.execute_query(
                 SQL(
@@ -540,13 +544,14 @@ class CreditScore(models.Model):
     @api.model
     @score_factor(
         lambda self: self.env._("Broken promises to pay (12 months)"),
-        curve=[(0, 100), (1, 50), (2, 20), (3, 0)],
-        default=0.0,
+        curve=[(0, 100), (1, 20), (2, 0)],
+        default=None,
         unit="count",
         sequence=85,
     )
     def _score_factor_broken_promises(self, partner_ids, company, as_of):
-        """Promises to pay found broken in the 12 months before ``as_of``."""
+        """Promises to pay found broken in the 12 months before ``as_of`` (a warning
+        signal, left out for customers without any)."""
         return dict(
             self.env.execute_query(
                 SQL(

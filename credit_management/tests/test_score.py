@@ -158,7 +158,7 @@ class TestScoreFactors(ScoreCommon):
         invoice = self._invoice(self.late, 1000.0, due_in=-10)
         self._invoice(self.good, 1000.0, due_in=-10)
         before = self._scores(self.late)[self.late.id]
-        self.assertEqual(self._factor(before, "open_disputes"), 0)
+        self.assertIsNone(self._factor(before, "open_disputes"))  # no signal
         dispute = self.env["credit.dispute"].create(
             {
                 "partner_id": self.late.id,
@@ -174,12 +174,12 @@ class TestScoreFactors(ScoreCommon):
         self.assertLess(scores[self.late.id]["score"], before["score"])
         # unknown a week ago; settled disputes no longer count
         week_ago = self._scores(self.late, as_of=self._days_ago(7))[self.late.id]
-        self.assertEqual(self._factor(week_ago, "open_disputes"), 0)
+        self.assertIsNone(self._factor(week_ago, "open_disputes"))
         dispute.resolution_note = "Checked: the goods were fine."
         dispute.action_reject()
         self.assertEqual(dispute.date_resolved, self.today)
-        self.assertEqual(
-            self._factor(self._scores(self.late)[self.late.id], "open_disputes"), 0
+        self.assertIsNone(
+            self._factor(self._scores(self.late)[self.late.id], "open_disputes")
         )
         # ... but did on the days it was open
         yesterday = self._scores(self.late, as_of=self._days_ago(1))[self.late.id]
@@ -203,7 +203,7 @@ class TestScoreFactors(ScoreCommon):
         self.assertLess(after["score"], before)
         # not known as broken before it was found broken
         earlier = self._scores(self.late, as_of=self._days_ago(1))[self.late.id]
-        self.assertEqual(self._factor(earlier, "broken_promises"), 0)
+        self.assertIsNone(self._factor(earlier, "broken_promises"))
 
     def test_contacts_count_for_their_company(self):
         self._invoice(self.contact, 500.0, due_in=-40)
