@@ -118,10 +118,8 @@ class CreditDunningPolicy(models.Model):
 
     @api.model
     def _fallback_policies_for(self, partners, company):
-        """Policies of partners without one of their own: the company's default.
-
-        Override to insert a layer (e.g. the customer's segment): return
-        ``super()`` for the partners the layer leaves undecided.
+        """Policies of partners without one of their own: their segment's policy,
+        else the company's default.
 
         :return: ``{partner_id: credit.dunning.policy}``
         """
@@ -132,4 +130,23 @@ class CreditDunningPolicy(models.Model):
                 [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
             )
         )
-        return dict.fromkeys(partners.ids, default)
+        policies = dict.fromkeys(partners.ids, default)
+        # the customer's segment in the company, when it names a policy (one query)
+        self.env["res.partner"].flush_model(["credit_segment_id"])
+        self.env["credit.segment"].flush_model(["dunning_policy_id", "active"])
+        for partner_id, policy_id in self.env.execute_query(
+            SQL(
+                """SELECT p.id, s.dunning_policy_id
+                     FROM res_partner p
+                     JOIN credit_segment s
+                       ON s.id = (p.credit_segment_id ->> %(company)s)::int
+                    WHERE p.id IN %(partners)s AND s.active
+                      AND s.dunning_policy_id IS NOT NULL""",
+                company=str(company.id),
+                partners=tuple(partners.ids),
+            )
+        ):
+            policy = self.sudo().with_company(company).browse(policy_id)
+            if policy.company_id == company and policy.active:
+                policies[partner_id] = policy
+        return policies

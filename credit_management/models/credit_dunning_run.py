@@ -280,22 +280,34 @@ class CreditDunningRun(models.Model):
                            "d.move_id = m.id AND d.state = 'open')"))
             return res
 
-        Promises to pay and payment plans in good standing plug in the same way.
+        Here: the invoices that disputes, promises to pay and payment plans in good
+        standing pause (``account.move._credit_dunning_paused_moves_sql``).
         """
-        return []
+        paused = self.env["account.move"]._credit_dunning_paused_moves_sql(
+            company, date
+        )
+        return [SQL("m.id IN (%s)", paused)]
 
     @api.model
     def _dunning_risk_sql(self, company):
         """Risk factor of a customer in the worklist ranking (hook): an ``SQL``
         numeric expression over ``v.partner_id`` (the commercial partner).
-        Cash at stake = amount reminded x days overdue x this factor. Here: 2 for a
-        customer over its credit limit, else 1; a risk score can replace it."""
+        Cash at stake = amount reminded x days overdue x this factor: from 1 for
+        risk class A to 3 for class E; without a score, 2 for a customer over its
+        credit limit, else 1."""
         return SQL(
-            """COALESCE((SELECT CASE WHEN e.over_limit THEN 2 ELSE 1 END
-                           FROM credit_exposure e
-                          WHERE e.partner_id = v.partner_id
-                            AND e.company_id = %s), 1)""",
-            company.id,
+            """COALESCE(
+                (SELECT CASE s.risk_class WHEN 'a' THEN 1 WHEN 'b' THEN 1.5
+                            WHEN 'c' THEN 2 WHEN 'd' THEN 2.5 ELSE 3 END
+                   FROM credit_score s
+                  WHERE s.partner_id = v.partner_id AND s.company_id = %(company)s
+                    AND s.risk_class IS NOT NULL),
+                (SELECT CASE WHEN e.over_limit THEN 2 ELSE 1 END
+                   FROM credit_exposure e
+                  WHERE e.partner_id = v.partner_id
+                    AND e.company_id = %(company)s),
+                1)""",
+            company=company.id,
         )
 
     def _candidate_query(self, horizon):

@@ -573,6 +573,46 @@ class CreditScore(models.Model):
             )
         )
 
+    @api.model
+    @score_factor(
+        lambda self: self.env._("Highest dunning level (12 months)"),
+        curve=[(0, 100), (1, 50), (2, 25), (3, 0)],
+        default=None,
+        unit="count",
+        sequence=75,
+    )
+    def _score_factor_dunning_level(self, partner_ids, company, as_of):
+        """Rank of the highest dunning level sent in the 12 months before ``as_of``
+        (1 for the first reminder of the customer's policy; courtesy reminders
+        before the due date do not count). A warning signal: customers never
+        reminded are left out of the factor."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+            SELECT dl.partner_id, MAX(
+                       (SELECT COUNT(*) FROM credit_dunning_level l2
+                         WHERE l2.policy_id = l.policy_id
+                           AND (l2.sequence, l2.id) <= (l.sequence, l.id)
+                           AND NOT (l2.delay_base = 'due' AND l2.delay_days < 0)))
+              FROM credit_dunning_line dl
+              JOIN credit_dunning_level l ON l.id = dl.level_id
+             WHERE dl.company_id = %(company)s AND dl.state = 'done'
+               AND dl.date > %(start)s AND dl.date <= %(as_of)s
+               AND NOT (l.delay_base = 'due' AND l.delay_days < 0)
+               %(partners)s
+             GROUP BY 1
+                    """,
+                    company=company.id,
+                    as_of=as_of,
+                    start=as_of - timedelta(days=365),
+                    partners=SQL("AND dl.partner_id IN %s", tuple(partner_ids))
+                    if partner_ids is not None
+                    else SQL(),
+                )
+            )
+        )
+
     # ------------------------------------------------------------------ computation
     @api.model
     def _scope(self, company, as_of, partners=None):

@@ -34,6 +34,13 @@ class CreditSegment(models.Model):
         check_company=True,
         help="Proposed on customers put in the segment by hand.",
     )
+    dunning_policy_id = fields.Many2one(
+        "credit.dunning.policy",
+        "Dunning Policy",
+        domain="[('company_id', '=', company_id)]",
+        help="Reminds the segment's customers (a customer's own policy comes first; "
+        "without either, the company's default policy).",
+    )
     max_credit_limit = fields.Monetary(
         "Maximum Limit",
         help="Cap on the limit in force of the segment's customers (0: no cap). "

@@ -86,6 +86,9 @@ class ResCompany(models.Model):
     credit_score_weight_returned_payments = fields.Float(
         "Weight: Returned Payments", default=10.0
     )
+    credit_score_weight_dunning_level = fields.Float(
+        "Weight: Dunning Level", default=10.0
+    )
     credit_score_weight_open_disputes = fields.Float(
         "Weight: Open Disputes", default=10.0
     )

@@ -49,6 +49,9 @@ class ResConfigSettings(models.TransientModel):
     credit_score_weight_returned_payments = fields.Float(
         related="company_id.credit_score_weight_returned_payments", readonly=False
     )
+    credit_score_weight_dunning_level = fields.Float(
+        related="company_id.credit_score_weight_dunning_level", readonly=False
+    )
     credit_score_weight_open_disputes = fields.Float(
         related="company_id.credit_score_weight_open_disputes", readonly=False
     )

@@ -1,11 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import SQL
 
 from .common import CreditCommon
 
@@ -194,17 +192,54 @@ class TestDunningExclusions(DunningCommon):
         self._pay(invoice)
         self.assertFalse(self._run().line_ids)
 
-    def test_exclusion_hook(self):
+    def test_disputed_and_promised_invoices_are_paused(self):
         disputed = self._invoice(self.customer, 500.0, due_in=-30)
-        other = self._invoice(self.customer, 300.0, due_in=-30)
-        Run = type(self.env["credit.dunning.run"])
-        with patch.object(
-            Run,
-            "_dunning_exclusion_sql",
-            lambda self, company, date: [SQL("m.id = %s", disputed.id)],
-        ):
-            line = self._line(self._run())
-        self.assertEqual(line.item_ids.move_id, other)
+        promised = self._invoice(self.customer, 300.0, due_in=-30)
+        other = self._invoice(self.customer, 200.0, due_in=-30)
+        self.env["credit.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "reason_id": self.env.ref(
+                    "credit_management.credit_dispute_reason_quality"
+                ).id,
+                "line_ids": [Command.create({"move_id": disputed.id, "amount": 100.0})],
+            }
+        )
+        self.env["credit.promise"].create(
+            {
+                "partner_id": self.customer.id,
+                "amount": 300.0,
+                "date_promised": self.today + timedelta(days=7),
+                "invoice_ids": [Command.set(promised.ids)],
+            }
+        )
+        run = self._run()
+        self.assertEqual(self._line(run).item_ids.move_id, other)
+        run.action_confirm()
+        # once the promised date has passed, the invoice is reminded (the other one
+        # waits for the delay of its second level)
+        line = self._line(self._run(days=8))
+        self.assertEqual(line.item_ids.move_id, promised)
+
+    def test_segment_policy_between_customer_and_company(self):
+        segment_policy = self.policy.copy(
+            {"name": "Public sector", "is_default": False}
+        )
+        segment = self.env["credit.segment"].create(
+            {"name": "Public sector", "dunning_policy_id": segment_policy.id}
+        )
+        self.customer_b.credit_segment_id = segment
+        own = self.policy.copy({"name": "Own", "is_default": False})
+        self.customer.write(
+            {"credit_segment_id": segment.id, "credit_dunning_policy_id": own.id}
+        )
+        other = self.env["res.partner"].create({"name": "Martin SARL"})
+        policies = self.env["credit.dunning.policy"]._policies_for(
+            self.customer | self.customer_b | other, self.company
+        )
+        self.assertEqual(policies[self.customer.id], own)
+        self.assertEqual(policies[self.customer_b.id], segment_policy)
+        self.assertEqual(policies[other.id], self.policy)
 
 
 @tagged("post_install", "-at_install")

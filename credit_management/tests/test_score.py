@@ -205,6 +205,44 @@ class TestScoreFactors(ScoreCommon):
         earlier = self._scores(self.late, as_of=self._days_ago(1))[self.late.id]
         self.assertIsNone(self._factor(earlier, "broken_promises"))
 
+    def test_dunning_level_reached_lowers_the_score(self):
+        template = self.env.ref("credit_management.mail_template_credit_dunning")
+        self.env["credit.dunning.policy"].create(
+            {
+                "name": "Policy",
+                "company_id": self.company.id,
+                "is_default": True,
+                "level_ids": [
+                    Command.create(
+                        {
+                            "name": name,
+                            "sequence": seq,
+                            "delay_days": delay,
+                            "mail_template_id": template.id,
+                        }
+                    )
+                    for name, seq, delay in (
+                        ("Courtesy", 5, -3),
+                        ("First", 10, 5),
+                        ("Second", 20, 15),
+                    )
+                ],
+            }
+        )
+        self.late.email = "ar@late.example.com"
+        self._invoice(self.late, 1000.0, due_in=-20)
+        before = self._scores(self.late)[self.late.id]
+        self.assertIsNone(self._factor(before, "dunning_level"))
+        run = self.env["credit.dunning.run"].create({"date": self.today})
+        run.action_preview()
+        run.action_confirm()
+        after = self._scores(self.late)[self.late.id]
+        # the first reminder (the courtesy level before it does not count)
+        self.assertEqual(self._factor(after, "dunning_level"), 1)
+        self.assertLess(after["score"], before["score"])
+        yesterday = self._scores(self.late, as_of=self._days_ago(1))[self.late.id]
+        self.assertIsNone(self._factor(yesterday, "dunning_level"))
+
     def test_contacts_count_for_their_company(self):
         self._invoice(self.contact, 500.0, due_in=-40)
         scores = self._scores(self.contact)
@@ -220,7 +258,7 @@ class TestScoreComputation(ScoreCommon):
             codes,
             ["days_late", "late_share", "overdue_ratio", "overdue_age",
              "utilisation", "relationship_age", "returned_payments",
-             "open_disputes", "broken_promises"],
+             "dunning_level", "open_disputes", "broken_promises"],
         )  # fmt: skip
         for factor in self.Score._get_score_factors():
             self.assertIn(factor["weight_field"], self.company._fields)
