@@ -542,3 +542,34 @@ class TestBlockStat(ReportingCommon):
                 }
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestReportSecurity(ReportingCommon):
+    def test_other_company_refused_and_snapshots_isolated(self):
+        other = self.env["res.company"].create({"name": "Filiale Belge"})
+        self._invoice(self.customer, 500.0, due_in=-40)
+        self.env["credit.kpi.snapshot"]._cron_take_snapshots()
+        self.env["credit.kpi.snapshot"].sudo().create(
+            {
+                "month": self.today.replace(day=1) - timedelta(days=1),
+                "company_id": other.id,
+                "partner_id": self.other_customer.id,
+                "overdue": 99.0,
+            }
+        )
+        snapshots = self.env["credit.kpi.snapshot"].with_user(self.salesman).search([])
+        self.assertEqual(snapshots.company_id, self.company)
+        for model in (
+            "credit.aged.balance",
+            "credit.dso.analysis",
+            "credit.overdue.report",
+            "credit.cash.forecast",
+        ):
+            wizard = (
+                self.env[model]
+                .with_user(self.salesman)
+                .create({"company_id": other.id})
+            )
+            with self.assertRaisesRegex(UserError, "no access"):
+                wizard.action_show()
