@@ -543,6 +543,32 @@ class TestBlockStat(ReportingCommon):
             ],
         )
 
+    def test_xlsx(self):
+        self.company.credit_block_enabled = True
+        order = self._order(self.customer, 1200.0)
+        try:
+            order.action_confirm()
+        except UserError as error:
+            self.assertIn("credit limit", str(error))
+        stats = (
+            self.env["credit.block.stat"]
+            .with_user(self.salesman)
+            .search([("order_id", "=", order.id)])
+        )
+        action = stats.action_export_xlsx()
+        attachment_id = int(action["url"].split("/")[-1].split("?")[0])
+        attachment = (
+            self.env["ir.attachment"].with_user(self.salesman).browse(attachment_id)
+        )
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        self.assertEqual(book.sheetnames, ["By Salesperson and Month", "Refusals"])
+        row = [c.value for c in book["By Salesperson and Month"][4]]
+        self.assertEqual(row[0], self.salesman.name)
+        self.assertEqual(row[2:], [1, 1200, 0, 0])
+        refusal = [c.value for c in book["Refusals"][4]]
+        self.assertEqual(refusal[1:6], [order.name, "Dupont SARL", self.salesman.name,
+                                        "limit", 1200])  # fmt: skip
+
 
 @tagged("post_install", "-at_install")
 class TestReportSecurity(ReportingCommon):
