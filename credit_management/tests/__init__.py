@@ -7,3 +7,4 @@ from . import test_portal
 from . import test_payment
 from . import test_i18n
 from . import test_reporting
+from . import test_reporting_ui
