@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 
@@ -59,3 +59,86 @@ class CreditBlockStat(models.Model):
                 SQL.identifier(self._table),
             )
         )
+
+    # ------------------------------------------------------------------ export
+    def action_export_xlsx(self):
+        """XLSX of the selected refusals (all when none is selected): the refusals,
+        and the statistics by salesperson and month."""
+        refusals = self or self.search([])
+        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets(refusals))
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "blocked_orders.xlsx",
+                "raw": content,
+                "mimetype": "application/vnd.openxmlformats-officedocument"
+                ".spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": f"/web/content/{attachment.id}?download=true",
+        }
+
+    @api.model
+    def _xlsx_sheets(self, refusals):
+        labels = {
+            name: field._description_string(self.env)
+            for name, field in self._fields.items()
+        }
+        title = self.env._("Blocked-order statistics")
+        groups = self._read_group(
+            [("id", "in", refusals.ids)],
+            groupby=["salesperson_id", "date:month"],
+            aggregates=[
+                "__count", "amount:sum", "release_count:sum", "released_amount:sum"
+            ],
+            order="salesperson_id, date:month",
+        )  # fmt: skip
+        return [
+            {
+                "name": self.env._("By Salesperson and Month"),
+                "title": title,
+                "columns": [
+                    (labels["salesperson_id"], "text"),
+                    (self.env._("Month"), "date"),
+                    (self.env._("Refusals"), "integer"),
+                    (labels["amount"], "amount"),
+                    (labels["release_count"], "integer"),
+                    (labels["released_amount"], "amount"),
+                ],
+                "rows": [
+                    [user.name or False, month, count, amount, releases, released]
+                    for user, month, count, amount, releases, released in groups
+                ],
+                "totals": True,
+                "total_label": self.env._("Total"),
+            },
+            {
+                "name": self.env._("Refusals"),
+                "title": title,
+                "columns": [
+                    (labels["date"], "date"),
+                    (labels["order_name"], "text"),
+                    (labels["partner_id"], "text"),
+                    (labels["salesperson_id"], "text"),
+                    (labels["reasons"], "text"),
+                    (labels["amount"], "amount"),
+                    (labels["released"], "text"),
+                ],
+                "rows": [
+                    [
+                        refusal.date,
+                        refusal.order_name,
+                        refusal.partner_id.display_name,
+                        refusal.salesperson_id.name or False,
+                        refusal.reasons,
+                        refusal.amount,
+                        self.env._("Yes") if refusal.released else False,
+                    ]
+                    for refusal in refusals
+                ],
+                "totals": True,
+                "total_label": self.env._("Total"),
+            },
+        ]

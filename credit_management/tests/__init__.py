@@ -16,3 +16,4 @@ from . import test_limit_request
 from . import test_credit_review_reports
 from . import test_reporting
 from . import test_dunning
+from . import test_reporting_ui

@@ -542,3 +542,60 @@ class TestBlockStat(ReportingCommon):
                 }
             ],
         )
+
+    def test_xlsx(self):
+        self.company.credit_block_enabled = True
+        order = self._order(self.customer, 1200.0)
+        try:
+            order.action_confirm()
+        except UserError as error:
+            self.assertIn("credit limit", str(error))
+        stats = (
+            self.env["credit.block.stat"]
+            .with_user(self.salesman)
+            .search([("order_id", "=", order.id)])
+        )
+        action = stats.action_export_xlsx()
+        attachment_id = int(action["url"].split("/")[-1].split("?")[0])
+        attachment = (
+            self.env["ir.attachment"].with_user(self.salesman).browse(attachment_id)
+        )
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        self.assertEqual(book.sheetnames, ["By Salesperson and Month", "Refusals"])
+        row = [c.value for c in book["By Salesperson and Month"][4]]
+        self.assertEqual(row[0], self.salesman.name)
+        self.assertEqual(row[2:], [1, 1200, 0, 0])
+        refusal = [c.value for c in book["Refusals"][4]]
+        self.assertEqual(refusal[1:6], [order.name, "Dupont SARL", self.salesman.name,
+                                        "limit", 1200])  # fmt: skip
+
+
+@tagged("post_install", "-at_install")
+class TestReportSecurity(ReportingCommon):
+    def test_other_company_refused_and_snapshots_isolated(self):
+        other = self.env["res.company"].create({"name": "Filiale Belge"})
+        self._invoice(self.customer, 500.0, due_in=-40)
+        self.env["credit.kpi.snapshot"]._cron_take_snapshots()
+        self.env["credit.kpi.snapshot"].sudo().create(
+            {
+                "month": self.today.replace(day=1) - timedelta(days=1),
+                "company_id": other.id,
+                "partner_id": self.other_customer.id,
+                "overdue": 99.0,
+            }
+        )
+        snapshots = self.env["credit.kpi.snapshot"].with_user(self.salesman).search([])
+        self.assertEqual(snapshots.company_id, self.company)
+        for model in (
+            "credit.aged.balance",
+            "credit.dso.analysis",
+            "credit.overdue.report",
+            "credit.cash.forecast",
+        ):
+            wizard = (
+                self.env[model]
+                .with_user(self.salesman)
+                .create({"company_id": other.id})
+            )
+            with self.assertRaisesRegex(UserError, "no access"):
+                wizard.action_show()
