@@ -425,9 +425,18 @@ class CreditDispute(models.Model):
         :return: ``{(partner_id, company_id): amount}``
         """
         rows = self.env.execute_query(
-            SQL(
-                """%(flush)s
-            SELECT ov.partner_id, ov.company_id, SUM(LEAST(ov.residual, d.amount))
+            self._credit_disputed_overdue_sql(limit_date, where)
+        )
+        return {(pid, cid): amount or 0.0 for pid, cid, amount in rows}
+
+    @api.model
+    def _credit_disputed_overdue_sql(self, limit_date, where):
+        """The query of :meth:`_credit_disputed_overdue` (columns partner_id,
+        company_id, amount), for the exposure refresh to run it with its own."""
+        return SQL(
+            """%(flush)s
+            SELECT ov.partner_id, ov.company_id,
+                   SUM(LEAST(ov.residual, d.amount)) AS amount
               FROM (SELECT aml.move_id, p.commercial_partner_id AS partner_id,
                            aml.company_id, SUM(aml.amount_residual) AS residual
                       %(open_receivables)s
@@ -442,27 +451,25 @@ class CreditDispute(models.Model):
                      GROUP BY 1) d ON d.move_id = ov.move_id
              GROUP BY 1, 2
             """,
-                open_receivables=OPEN_RECEIVABLES,
-                limit=limit_date,
-                where=where,
-                open=OPEN_STATES,
-                flush=flush_sql(
-                    self.env,
-                    {
-                        "account.move.line": [
-                            "amount_residual",
-                            "date_maturity",
-                            "move_id",
-                            "partner_id",
-                            "company_id",
-                            "reconciled",
-                            "parent_state",
-                        ],
-                        "credit.dispute.line": ["move_id", "amount", "dispute_id"],
-                        "credit.dispute": ["state", "company_id"],
-                        "res.company": ["credit_dispute_exclude_overdue"],
-                    },
-                ),  # fmt: skip
-            )
+            open_receivables=OPEN_RECEIVABLES,
+            limit=limit_date,
+            where=where,
+            open=OPEN_STATES,
+            flush=flush_sql(
+                self.env,
+                {
+                    "account.move.line": [
+                        "amount_residual",
+                        "date_maturity",
+                        "move_id",
+                        "partner_id",
+                        "company_id",
+                        "reconciled",
+                        "parent_state",
+                    ],
+                    "credit.dispute.line": ["move_id", "amount", "dispute_id"],
+                    "credit.dispute": ["state", "company_id"],
+                    "res.company": ["credit_dispute_exclude_overdue"],
+                },
+            ),  # fmt: skip
         )
-        return {(pid, cid): amount or 0.0 for pid, cid, amount in rows}

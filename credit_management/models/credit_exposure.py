@@ -165,11 +165,12 @@ class CreditExposure(models.Model):
 
         figures = defaultdict(lambda: defaultdict(float))
         dates = {}
-        # One query, three aggregates (UNION ALL, tagged by their first column):
+        # One query, four aggregates (UNION ALL, tagged by their first column):
         # r. posted receivables: the unreconciled receivable lines;
         # d. draft invoices, for the companies that count them;
         # o. confirmed orders not invoiced yet (quantities on draft invoices count as
-        #    invoiced: those amounts are in the draft invoice figure when counted).
+        #    invoiced: those amounts are in the draft invoice figure when counted);
+        # x. below.
         drafts = SQL()
         if companies is None or companies.sudo().filtered(
             "credit_include_draft_invoices"
@@ -187,7 +188,24 @@ class CreditExposure(models.Model):
              GROUP BY 2, 3""",
                 where=where(("m", "commercial_partner_id"), ("m", "company_id")),
             )
+        # x. the disputed part of overdue items of open disputes, which is not
+        #    overdue for the block in companies that say so
+        disputes = SQL()
+        if companies is None or companies.sudo().filtered(
+            "credit_dispute_exclude_overdue"
+        ):
+            disputes = SQL(
+                """
+            UNION ALL
+            SELECT 'x', x.partner_id, x.company_id, NULL::int, x.amount,
+                   NULL::numeric, NULL::date, NULL::date
+              FROM (%s) x""",
+                self.env["credit.dispute"]._credit_disputed_overdue_sql(
+                    today, where(("p", "commercial_partner_id"), ("aml", "company_id"))
+                ),
+            )
         to_convert = []
+        disputed_rows = []
         for (
             kind,
             pid,
@@ -212,6 +230,7 @@ class CreditExposure(models.Model):
                AND %(where_aml)s
              GROUP BY 2, 3
             %(drafts)s
+            %(disputes)s
             UNION ALL
             SELECT 'o', p.commercial_partner_id, so.company_id, so.currency_id,
                    SUM(sol.price_total
@@ -230,6 +249,7 @@ class CreditExposure(models.Model):
                 open_receivables=OPEN_RECEIVABLES,
                 where_aml=where(("p", "commercial_partner_id"), ("aml", "company_id")),
                 drafts=drafts,
+                disputes=disputes,
                 where_so=where(("p", "commercial_partner_id"), ("so", "company_id")),
             )
         ):
@@ -239,24 +259,13 @@ class CreditExposure(models.Model):
                 dates[pid, cid] = (oldest, next_due)
             elif kind == "d":
                 figures[pid, cid]["draft"] = amount or 0.0
+            elif kind == "x":
+                disputed_rows.append(((pid, cid), amount or 0.0))
             else:
                 to_convert.append((pid, cid, currency_id, amount or 0.0))
-        # the disputed part of overdue items of open disputes is not overdue for the
-        # block, in companies that say so (no query where none does)
-        if companies is None or companies.sudo().filtered(
-            "credit_dispute_exclude_overdue"
-        ):
-            for key, disputed in (
-                self.env["credit.dispute"]
-                ._credit_disputed_overdue(
-                    today, where(("p", "commercial_partner_id"), ("aml", "company_id"))
-                )
-                .items()
-            ):
-                if key in figures:
-                    figures[key]["overdue"] = max(
-                        figures[key]["overdue"] - disputed, 0.0
-                    )
+        for key, disputed in disputed_rows:
+            if key in figures:
+                figures[key]["overdue"] = max(figures[key]["overdue"] - disputed, 0.0)
         if to_convert:
             company_recs = self.env["res.company"].browse({r[1] for r in to_convert})
             currencies = self.env["res.currency"].browse({r[2] for r in to_convert})
