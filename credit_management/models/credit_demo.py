@@ -190,8 +190,8 @@ class CreditDemo(models.AbstractModel):
     def _generate_reporting(self):
         """Twelve months of invoices paid with each customer's habits, so that the
         DSO trend and the overdue report tell a story: Marc Demo's customers pay
-        about on time and Transports Girard improves; Mitchell Admin's pay later
-        and Imprimerie Bernard gets worse month after month. Every history invoice
+        about on time but Transports Girard slips; Mitchell Admin's pay later and
+        Imprimerie Bernard gets worse month after month. Every history invoice
         is paid before today: the open situation of the demo is unchanged. The
         snapshots of the closed months are then taken."""
         ref = "Credit demo history"
@@ -201,10 +201,10 @@ class CreditDemo(models.AbstractModel):
         # customer xmlid, monthly amount, days late 12 months ago -> last month
         habits = [
             ("partner_boulangerie_martin", 2400.0, 0, 0),
-            ("partner_menuiserie_lefevre", 3100.0, 5, 5),
-            ("partner_transports_girard", 4200.0, 40, 12),
+            ("partner_menuiserie_lefevre", 3100.0, 8, 16),
+            ("partner_transports_girard", 4200.0, 12, 35),
             ("partner_fromagerie_rousseau", 1800.0, 10, 8),
-            ("partner_electricite_petit", 5200.0, 0, 2),
+            ("partner_electricite_petit", 5200.0, 18, 22),
             ("partner_imprimerie_bernard", 3600.0, 20, 60),
             ("partner_cave_dubois", 2700.0, 15, 18),
             ("partner_atelier_fournier", 2200.0, 25, 10),
