@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from unittest.mock import PropertyMock, patch
-
 from freezegun import freeze_time
 
 from odoo import fields
@@ -267,13 +265,25 @@ class TestExposure(CreditCommon):
         self._invoice(partner, 150.0, post=False)  # draft: counted, row created
         stored = self._row(partner)
         stored.sudo().unlink()
-        with patch.object(
-            type(self.env.cr), "readonly", new_callable=PropertyMock, return_value=True
-        ):
-            rows = self.Exposure._get_rows(partner, self.company)
+        self.env.flush_all()
+        # a real read-only cursor (the transaction is SET READ ONLY): a write fails
+        with self.registry.cursor(readonly=True) as cr:
+            self.assertTrue(cr.readonly)
+            env = self.env(cr=cr)
+            rows = (
+                env["credit.exposure"]
+                .sudo()
+                ._get_rows(partner.with_env(env), self.company.with_env(env))
+            )
+            values = rows.read(
+                ["draft_invoice_amount", "exposure_total", "credit_limit", "over_limit"]
+            )
+            refusal = partner.with_env(env)._credit_check(
+                self.company.with_env(env), 10.0, rows
+            )
         self.assertFalse(self._row(partner), "nothing was written")
-        self.assertRecordValues(
-            rows,
+        self.assertEqual(
+            [{k: v for k, v in row.items() if k != "id"} for row in values],
             [
                 {
                     "draft_invoice_amount": 150.0,
@@ -283,10 +293,7 @@ class TestExposure(CreditCommon):
                 }
             ],
         )
-        self.assertIn(
-            "exceeds the credit limit",
-            partner._credit_check(self.company, 10.0, rows)[0][1],
-        )
+        self.assertIn("exceeds the credit limit", refusal[0][1])
 
     def test_refresh_all_gives_every_past_customer_a_row(self):
         """A customer whose invoices are all paid still gets its (zeroed) row, so
