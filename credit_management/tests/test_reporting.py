@@ -512,6 +512,14 @@ class TestOverdueReport(KpiCommon):
         )
         self.assertIn("First", html)
         self.assertIn("800.00", html)
+        # one query per feature, whatever the number of customers
+        customers = self.env["res.partner"].create(
+            [{"name": f"Client {n}", "is_company": True} for n in range(5)]
+        )
+        self.env.flush_all()
+        with self.assertQueryCount(3):
+            status = wizard._collection_status(set(customers.ids) | {self.customer.id})
+        self.assertEqual(set(status), {self.customer.id})
 
     def test_current_month_is_live(self):
         wizard = self.env["credit.overdue.report"].create({})
