@@ -97,7 +97,7 @@ class CreditWeeklyDigest(models.AbstractModel):
         disputes_late = disputes.filtered(
             lambda d: d.date_deadline and d.date_deadline < today
         )
-        disputes_new = disputes.filtered(lambda d: d.date > week_ago)
+        disputes_new = disputes.filtered(lambda d: d.date >= week_ago)
         dso, dso_before = round(dso_now), round(dso_before)
         return {
             "title": self.env._(

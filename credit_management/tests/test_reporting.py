@@ -800,9 +800,35 @@ class TestWeeklyDigest(ReportingCommon):
             }
         )
         dispute.date_deadline = self.today - timedelta(days=2)
+        self.env["credit.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "reason_id": dispute.reason_id.id,
+                "line_ids": [
+                    Command.create(
+                        {"move_id": self._invoice(self.customer, 80.0).id,
+                         "amount": 80.0}
+                    )
+                ],
+            }
+        )  # fmt: skip
         mails = self.env["credit.weekly.digest"]._cron_send(self.company)
         body = str(self._mail(mails, "Équipe Est").body_html)
-        self.assertIn("1 open ($\xa0120.00), 1 past deadline, 0 opened this week", body)
+        self.assertIn("2 open ($\xa0200.00), 1 past deadline, 1 opened this week", body)
+        # a dispute of a customer outside the team is left out of the team's digest
+        other = self._invoice(self.other_customer, 60.0)
+        self.env["credit.dispute"].create(
+            {
+                "partner_id": self.other_customer.id,
+                "reason_id": dispute.reason_id.id,
+                "line_ids": [Command.create({"move_id": other.id, "amount": 60.0})],
+            }
+        )
+        mails = self.env["credit.weekly.digest"]._cron_send(self.company)
+        body = str(self._mail(mails, "Équipe Est").body_html)
+        self.assertIn("2 open ($\xa0200.00)", body)
+        company_body = str(self._mail(mails, self.company.name).body_html)
+        self.assertIn("3 open ($\xa0260.00)", company_body)
 
     def test_in_the_recipient_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
