@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import format_amount
 
+from ..models.credit_dispute import OPEN_STATES
+
 TREND_MONTHS = 12
 TOP_CUSTOMERS = 5
 
@@ -17,8 +19,8 @@ class CreditDashboardTile(models.Model):
     and the report it opens. Tiles are data; the figures are computed when read, in
     a few aggregate queries, from the stored exposure and the monthly snapshots.
 
-    A new tile (open disputes, reviews due, ...) is a record with its own ``code``
-    and a ``_tile_<code>`` method returning its values and action.
+    A tile is a record with its own ``code``, a ``_tile_<code>`` method returning
+    its values and an ``_action_<code>`` method returning the list it opens.
     """
 
     _name = "credit.dashboard.tile"
@@ -227,3 +229,62 @@ class CreditDashboardTile(models.Model):
         return self._window_action(
             "sale.action_quotations", domain=[("id", "in", orders.ids)], context={}
         )
+
+    def _tile_disputes(self, shared):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        groups = self.env["credit.dispute"]._read_group(
+            [("company_id", "=", company.id), ("state", "in", OPEN_STATES)],
+            aggregates=["__count", "amount_disputed:sum"],
+        )
+        count, amount = groups[0]
+        late = self.env["credit.dispute"].search_count(
+            [
+                ("company_id", "=", company.id),
+                ("state", "in", OPEN_STATES),
+                ("date_deadline", "<", today),
+            ]
+        )
+        return {
+            "value": str(count),
+            "comment": self.env._(
+                "%(amount)s disputed; %(late)s past deadline",
+                amount=self._amount(amount or 0.0),
+                late=late,
+            ),
+            "alert": bool(late),
+        }
+
+    def _action_disputes(self):
+        return self._window_action("credit_management.credit_dispute_action")
+
+    def _reviews_due_domain(self):
+        # company-dependent: the date of the current company
+        return [
+            ("credit_next_review_date", "<=", fields.Date.context_today(self)),
+            ("parent_id", "=", False),
+        ]
+
+    def _tile_reviews(self, shared):
+        due = self.env["res.partner"].search_count(self._reviews_due_domain())
+        requests = self.env["credit.limit.request"].search_count(
+            [("company_id", "=", self.env.company.id), ("state", "=", "submitted")]
+        )
+        return {
+            "value": str(due),
+            "comment": self.env._(
+                "%(count)s limit requests awaiting approval", count=requests
+            ),
+            "alert": bool(due or requests),
+        }
+
+    def _action_reviews(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Reviews Due"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": self._reviews_due_domain(),
+            "context": {"create": False},
+        }

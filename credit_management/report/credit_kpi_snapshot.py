@@ -15,12 +15,13 @@ FIGURES = [
     "receivable_begin", "receivable", "not_due", "overdue", "sales", "invoiced",
     "invoiced_term_days",
 ]  # fmt: skip
-# report dimension -> snapshot column (segment and risk class join here later)
+# report dimension -> snapshot column
 DIMENSIONS = {
     "company": "company_id",
     "user": "user_id",
     "team": "team_id",
     "country": "country_id",
+    "segment": "segment_id",
     "partner": "partner_id",
 }
 
@@ -34,7 +35,8 @@ class CreditKpiSnapshot(models.Model):
 
     The KPI history (DSO trend, overdue month on month) reads these rows, so that a
     payment or a credit note booked later in a closed month does not rewrite the
-    past. The customer's salesperson, team and country are frozen with the figures:
+    past. The customer's salesperson, team, country and credit segment (in the
+    company) are frozen with the figures:
     a customer moved to another salesperson keeps its history with the former one.
     """
 
@@ -52,6 +54,9 @@ class CreditKpiSnapshot(models.Model):
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
     country_id = fields.Many2one("res.country", readonly=True)
+    segment_id = fields.Many2one(
+        "credit.segment", "Credit Segment", readonly=True, ondelete="set null"
+    )
     receivable_begin = fields.Monetary("Receivable at Start", readonly=True)
     receivable = fields.Monetary("Receivable at End", readonly=True)
     not_due = fields.Monetary(readonly=True)
@@ -85,7 +90,9 @@ class CreditKpiSnapshot(models.Model):
         start = month.replace(day=1)
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
-        self.env["res.partner"].flush_model(["user_id", "country_id"])
+        self.env["res.partner"].flush_model(
+            ["user_id", "country_id", "credit_segment_id"]
+        )
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -123,6 +130,7 @@ class CreditKpiSnapshot(models.Model):
                     UNION SELECT partner_id FROM fig_begin
                     UNION SELECT partner_id FROM fig_sales)
             SELECT c.partner_id, cp.user_id, u.sale_team_id AS team_id, cp.country_id,
+                   seg.id AS segment_id,
                    COALESCE(b.receivable, 0) AS receivable_begin,
                    COALESCE(e.receivable, 0) AS receivable,
                    GREATEST(COALESCE(e.overdue, 0), 0) AS overdue,
@@ -132,6 +140,9 @@ class CreditKpiSnapshot(models.Model):
               FROM customers c
               JOIN res_partner cp ON cp.id = c.partner_id
               LEFT JOIN res_users u ON u.id = cp.user_id
+              -- company-dependent: jsonb keyed by company id
+              LEFT JOIN credit_segment seg
+                     ON seg.id = (cp.credit_segment_id ->> %(company_key)s)::int
               LEFT JOIN fig_end e ON e.partner_id = c.partner_id
               LEFT JOIN fig_begin b ON b.partner_id = c.partner_id
               LEFT JOIN fig_sales s ON s.partner_id = c.partner_id
@@ -143,6 +154,7 @@ class CreditKpiSnapshot(models.Model):
                 as_of=as_of,
                 start=start,
                 company=company.id,
+                company_key=str(company.id),
             )
         )
         month = month_end(month)
@@ -228,7 +240,8 @@ class CreditKpiSnapshot(models.Model):
             return {
                 row["partner_id"]: row for row in self._compute_month(company, month)
             }
-        names = ["partner_id", "user_id", "team_id", "country_id", *FIGURES]
+        names = ["partner_id", "user_id", "team_id", "country_id", "segment_id",
+                 *FIGURES]  # fmt: skip
         self.flush_model()
         rows = self.env.execute_query_dict(
             SQL(

@@ -5,6 +5,8 @@ from odoo import Command, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import format_amount, format_date
 
+from ..models.credit_dispute import OPEN_STATES
+
 TOP_CUSTOMERS = 5
 
 
@@ -12,8 +14,8 @@ class CreditWeeklyDigest(models.AbstractModel):
     """The Monday e-mail: each sales-team leader gets the figures of its team's
     customers, each credit manager those of the whole company, in its own language:
     overdue and its largest customers, the DSO of the month against last month's,
-    the orders blocked during the week and the releases granted. Open disputes join
-    the values of :meth:`_values` and the template when disputes exist."""
+    the orders blocked during the week and the releases granted, the open disputes
+    (amount, past their deadline, opened during the week)."""
 
     _name = "credit.weekly.digest"
     _description = "Credit Weekly Digest"
@@ -86,6 +88,16 @@ class CreditWeeklyDigest(models.AbstractModel):
             blocked[key] = log.amount
             if log.released:
                 released[key] = log.amount
+        dispute_scope = Domain("company_id", "=", company.id) & Domain(
+            "state", "in", OPEN_STATES
+        )
+        if salespeople is not None:
+            dispute_scope &= Domain("partner_id.user_id", "in", salespeople.ids)
+        disputes = self.env["credit.dispute"].search(dispute_scope)
+        disputes_late = disputes.filtered(
+            lambda d: d.date_deadline and d.date_deadline < today
+        )
+        disputes_new = disputes.filtered(lambda d: d.date >= week_ago)
         dso, dso_before = round(dso_now), round(dso_before)
         return {
             "title": self.env._(
@@ -113,6 +125,15 @@ class CreditWeeklyDigest(models.AbstractModel):
                 count=len(blocked),
                 amount=amount(sum(blocked.values())),
                 released=len(released),
+            ),
+            "dispute_count": len(disputes),
+            "dispute_text": self.env._(
+                "%(count)s open (%(amount)s), %(late)s past deadline, %(new)s "
+                "opened this week",
+                count=len(disputes),
+                amount=amount(sum(disputes.mapped("amount_disputed"))),
+                late=len(disputes_late),
+                new=len(disputes_new),
             ),
             "top_overdue": [
                 (

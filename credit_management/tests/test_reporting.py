@@ -2,7 +2,7 @@
 import base64
 import calendar
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import openpyxl
 from dateutil.relativedelta import relativedelta
@@ -59,6 +59,36 @@ class ReportingCommon(CreditCommon):
             .create({"amount": amount, "payment_date": date})
             ._create_payments()
         )
+
+    @classmethod
+    def _dunning_policy(cls):
+        """A default policy: "First" 5 days after the due date, "Second" 1 day after
+        the first reminder (letters only: no e-mail to set up)."""
+        policy = cls.env["credit.dunning.policy"].create(
+            {
+                "name": "Reporting policy",
+                "company_id": cls.company.id,
+                "is_default": True,
+                "level_ids": [
+                    Command.create(
+                        {"name": "First", "sequence": 10, "delay_days": 5,
+                         "channel_letter": True}
+                    ),
+                    Command.create(
+                        {"name": "Second", "sequence": 20, "delay_days": 1,
+                         "delay_base": "previous", "channel_letter": True}
+                    ),
+                ],
+            }
+        )  # fmt: skip
+        return policy.level_ids
+
+    @classmethod
+    def _send_dunning(cls, date):
+        run = cls.env["credit.dunning.run"].create({"date": date})
+        run.action_preview()
+        run.action_confirm()
+        return run
 
     @staticmethod
     def _xlsx(wizard):
@@ -151,6 +181,26 @@ class TestAgedBalance(ReportingCommon):
     def test_filter_by_salesperson(self):
         wizard = self._aged(0, user_ids=[Command.set(self.salesman.ids)])
         self.assertEqual(wizard.line_ids.partner_id, self.customer)
+
+    def test_filter_by_segment_and_risk_class(self):
+        segment = self.env["credit.segment"].create({"name": "Key accounts"})
+        self.other_customer.credit_segment_id = segment
+        wizard = self._aged(0, segment_ids=[Command.set(segment.ids)])
+        self.assertEqual(wizard.line_ids.partner_id, self.other_customer)
+        Score = self.env["credit.score"].sudo()
+        Score.search([("company_id", "=", self.company.id)]).unlink()
+        Score.create(
+            [
+                {"partner_id": self.customer.id, "company_id": self.company.id,
+                 "score": 35.0, "risk_class": "d"},
+                {"partner_id": self.other_customer.id, "company_id": self.company.id,
+                 "score": 85.0, "risk_class": "a"},
+            ]
+        )  # fmt: skip
+        wizard = self._aged(0, risk_class="d")
+        self.assertEqual(wizard.line_ids.partner_id, self.customer)
+        wizard = self._aged(0, risk_class="b")
+        self.assertFalse(wizard.line_ids)
 
     def test_xlsx(self):
         wizard = self._aged(0)
@@ -290,6 +340,33 @@ class TestKpi(KpiCommon):
                    if r[0] == self.salesman.name)  # fmt: skip
         self.assertAlmostEqual(row[2], days_l + 2000 / 3000 * days_p)
 
+    def test_dso_per_segment(self):
+        segment = self.env["credit.segment"].create({"name": "SMEs"})
+        self.customer.credit_segment_id = segment
+        self.Snapshot._cron_take_snapshots()
+        snapshot = self.Snapshot.search(
+            [("partner_id", "=", self.customer.id), ("month", "=", self.end_l)]
+        )
+        self.assertEqual(snapshot.segment_id, segment)
+        wizard = self.env["credit.dso.analysis"].create(
+            {"dimension": "segment", "date": self.end_l, "months": 2}
+        )
+        wizard.action_show()
+        line = wizard.line_ids.filtered(
+            lambda line: line.segment_id == segment and line.month == self.end_l
+        )
+        self.assertEqual(line.name, "SMEs")
+        self.assertEqual(line.receivable, 4000.0)
+        self.assertAlmostEqual(
+            line.dso_countback, _days(self.month_l) + 2000 / 3000 * _days(self.month_p)
+        )
+        # the segment is frozen with the closed months
+        self.customer.credit_segment_id = False
+        wizard.action_show()
+        self.assertTrue(
+            wizard.line_ids.filtered(lambda line: line.segment_id == segment)
+        )
+
     def test_history_survives_later_corrections(self):
         wizard = self.env["credit.dso.analysis"].create(
             {"dimension": "partner", "date": self.end_l, "months": 1}
@@ -336,7 +413,7 @@ class TestOverdueReport(KpiCommon):
         self.assertEqual(book.sheetnames, ["Salespeople", "Customers"])
         self.assertEqual(
             [c.value for c in book["Salespeople"][4]],
-            [self.salesman.name, 2000, 0, 2000, 4000],
+            [self.salesman.name, 2000, 0, 2000, 4000, 0, 0],
         )
         self.assertEqual(book["Customers"]["A4"].value, "Dupont SARL")
         html = (
@@ -348,6 +425,101 @@ class TestOverdueReport(KpiCommon):
         )
         self.assertIn("Dupont SARL", html)
         self.assertIn("2,000.00", html)
+
+    def test_collection_status_at_month_end(self):
+        """Level "First" sent at the end of L, "Second" after it; a dispute of 800.00
+        open at the end of L, another settled within L; a promise of 500.00 pending
+        at the end of L, another cancelled."""
+        level_1, level_2 = self._dunning_policy()
+        self._send_dunning(self.end_l)
+        self._send_dunning(self.end_l + timedelta(days=1))
+        second = self.env["account.move"].search(
+            [("partner_id", "=", self.customer.id), ("amount_total", "=", 2000.0)]
+        )
+        reason = self.env.ref("credit_management.credit_dispute_reason_price")
+        Dispute = self.env["credit.dispute"]
+        for invoice, amount, day in [(self.first, 800.0, 21), (second, 300.0, 12)]:
+            Dispute.create(
+                {
+                    "partner_id": self.customer.id,
+                    "reason_id": reason.id,
+                    "date": self.month_l + timedelta(days=day),
+                    "line_ids": [
+                        Command.create({"move_id": invoice.id, "amount": amount})
+                    ],
+                }
+            )
+        Dispute.search([("line_ids.move_id", "=", second.id)]).write(
+            {"state": "rejected", "date_resolved": self.month_l + timedelta(days=25)}
+        )
+        Promise = self.env["credit.promise"]
+        Promise.create(
+            {
+                "partner_id": self.customer.id,
+                "amount": 500.0,
+                "date": self.month_l + timedelta(days=20),
+                "date_promised": self.end_l + timedelta(days=10),
+            }
+        )
+        Promise.create(
+            {
+                "partner_id": self.customer.id,
+                "amount": 900.0,
+                "date": self.month_l + timedelta(days=5),
+                "date_promised": self.month_l + timedelta(days=9),
+            }
+        ).action_cancel()
+        wizard = (
+            self.env["credit.overdue.report"]
+            .with_user(self.salesman)
+            .create({"date": self.end_l})
+        )
+        wizard.action_show()
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "dunning_level_id": level_1.id,
+                    "dispute_count": 1,
+                    "dispute_amount": 800.0,
+                    "promise_count": 1,
+                    "promise_amount": 500.0,
+                    "promise_date": self.end_l + timedelta(days=10),
+                }
+            ],
+        )
+        # today (the current month): the second level and the settled dispute
+        wizard = self.env["credit.overdue.report"].create({})
+        wizard.action_show()
+        line = wizard.line_ids.filtered(lambda line: line.partner_id == self.customer)
+        self.assertEqual(line.dunning_level_id, level_2)
+        self.assertEqual(line.dispute_count, 1)
+        wizard.write({"date": self.end_l})
+        wizard.action_export_xlsx()
+        book = self._xlsx(wizard)
+        row = [c.value for c in book["Customers"][4]]
+        self.assertEqual(row[0], "Dupont SARL")
+        self.assertEqual(row[6:], [800, 500, "First", 1, 1,
+                                   datetime.combine(self.end_l + timedelta(days=10),
+                                                    datetime.min.time())])  # fmt: skip
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "credit_management.credit_overdue_report_action_pdf", wizard.ids
+            )[0]
+            .decode()
+        )
+        self.assertIn("First", html)
+        self.assertIn("800.00", html)
+        # one query per feature, whatever the number of customers
+        customers = self.env["res.partner"].create(
+            [{"name": f"Client {n}", "is_company": True} for n in range(5)]
+        )
+        self.env.flush_all()
+        with self.assertQueryCount(3):
+            status = wizard._collection_status(set(customers.ids) | {self.customer.id})
+        self.assertEqual(set(status), {self.customer.id})
 
     def test_current_month_is_live(self):
         wizard = self.env["credit.overdue.report"].create({})
@@ -361,6 +533,73 @@ class TestOverdueReport(KpiCommon):
                 [("month", ">=", fields.Date.context_today(self.Snapshot))]
             )
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningEffectiveness(ReportingCommon):
+    """Reminder "First" sent 30 days ago for an invoice of 1,000.00 (Dupont) and one
+    of 500.00 (Moreau); Dupont pays 300.00 10 days after the reminder and 200.00 20
+    days after it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.level_1 = cls._dunning_policy()[0]
+        sent = cls.today - timedelta(days=30)
+        invoice = cls._move(cls.customer, 1000.0, sent - timedelta(days=40),
+                            sent - timedelta(days=10))  # fmt: skip
+        cls._move(cls.other_customer, 500.0, sent - timedelta(days=40),
+                  sent - timedelta(days=10))  # fmt: skip
+        cls._send_dunning(sent)
+        cls._pay_on(invoice, 300.0, sent + timedelta(days=10))
+        cls._pay_on(invoice, 200.0, sent + timedelta(days=20))
+        cls.month = sent.replace(day=1)
+
+    def _report(self, **values):
+        wizard = (
+            self.env["credit.dunning.effectiveness"]
+            .with_user(self.manager)
+            .create({"date_from": self.month, **values})
+        )
+        wizard.action_show()
+        return wizard
+
+    def test_collected_within_days(self):
+        wizard = self._report()
+        self.assertEqual(wizard.days, 15)
+        self.assertRecordValues(
+            wizard.line_ids,
+            [
+                {
+                    "level_id": self.level_1.id,
+                    "month": self.month,
+                    "invoice_count": 2,
+                    "amount_reminded": 1500.0,
+                    "amount_collected": 300.0,
+                    "collection_rate": 20.0,
+                }
+            ],
+        )
+        wizard = self._report(days=25)
+        self.assertEqual(wizard.line_ids.amount_collected, 500.0)
+        self.assertAlmostEqual(wizard.line_ids.collection_rate, 500 / 1500 * 100)
+        # reminders sent before the period are left out
+        wizard = self._report(date_from=self.today - timedelta(days=29))
+        self.assertFalse(wizard.line_ids)
+
+    def test_xlsx_and_bad_input(self):
+        wizard = self._report()
+        wizard.action_export_xlsx()
+        book = self._xlsx(wizard)
+        self.assertEqual(book.sheetnames, ["Levels", "Months"])
+        self.assertEqual(
+            [c.value for c in book["Levels"][4]][:5],
+            ["First", 2, 1500, 300, 20],
+        )
+        with self.assertRaises(UserError):
+            self._report(days=0)
+        with self.assertRaises(UserError):
+            self._report(date_to=self.month - timedelta(days=1))
 
 
 @tagged("post_install", "-at_install")
@@ -393,6 +632,54 @@ class TestDashboard(ReportingCommon):
         action = tiles["blocked"].action_open()
         self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
         self.assertEqual(tiles["dso"].graph_type, "line")
+
+    def _dispute(self, invoice, amount, days_ago):
+        return self.env["credit.dispute"].create(
+            {
+                "partner_id": invoice.partner_id.id,
+                "reason_id": self.env.ref(
+                    "credit_management.credit_dispute_reason_price"
+                ).id,
+                "date": self.today - timedelta(days=days_ago),
+                "line_ids": [Command.create({"move_id": invoice.id, "amount": amount})],
+            }
+        )
+
+    def test_disputes_and_reviews_tiles(self):
+        late = self._dispute(self._invoice(self.customer, 500.0, due_in=-10), 400.0, 60)
+        late.date_deadline = self.today - timedelta(days=1)
+        self._dispute(self._invoice(self.other_customer, 300.0), 250.0, 0)
+        settled = self._dispute(self._invoice(self.customer, 100.0), 100.0, 0)
+        settled.resolution_note = "Price agreed"
+        settled.action_reject()
+        self.customer.credit_next_review_date = self.today
+        self.other_customer.credit_next_review_date = self.today + timedelta(days=1)
+        self.env["credit.limit.request"].create(
+            {
+                "partner_id": self.other_customer.id,
+                "requested_limit": 5000.0,
+                "rationale": "New contract",
+            }
+        ).action_submit()
+        tiles = {
+            tile.code: tile
+            for tile in self.env["credit.dashboard.tile"]
+            .with_user(self.manager)
+            .search([])
+        }
+        self.assertEqual(tiles["disputes"].value, "2")
+        self.assertEqual(
+            tiles["disputes"].comment, "$\xa0650.00 disputed; 1 past deadline"
+        )
+        self.assertTrue(tiles["disputes"].alert)
+        action = tiles["disputes"].action_open()
+        self.assertEqual(action["res_model"], "credit.dispute")
+        self.assertEqual(tiles["reviews"].value, "1")
+        self.assertEqual(tiles["reviews"].comment, "1 limit requests awaiting approval")
+        action = tiles["reviews"].action_open()
+        self.assertEqual(
+            self.env["res.partner"].search(action["domain"]), self.customer
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -497,6 +784,51 @@ class TestWeeklyDigest(ReportingCommon):
         # the credit manager also gets the company's digest, with every customer
         company_mail = self._mail(mails, self.company.name)
         self.assertIn("$\xa01,200.00", str(company_mail.body_html))
+
+    def test_disputes_line(self):
+        invoice = self.env["account.move"].search(
+            [("partner_id", "=", self.customer.id), ("move_type", "=", "out_invoice")]
+        )
+        dispute = self.env["credit.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "reason_id": self.env.ref(
+                    "credit_management.credit_dispute_reason_price"
+                ).id,
+                "date": self.today - timedelta(days=30),
+                "line_ids": [Command.create({"move_id": invoice.id, "amount": 120.0})],
+            }
+        )
+        dispute.date_deadline = self.today - timedelta(days=2)
+        self.env["credit.dispute"].create(
+            {
+                "partner_id": self.customer.id,
+                "reason_id": dispute.reason_id.id,
+                "line_ids": [
+                    Command.create(
+                        {"move_id": self._invoice(self.customer, 80.0).id,
+                         "amount": 80.0}
+                    )
+                ],
+            }
+        )  # fmt: skip
+        mails = self.env["credit.weekly.digest"]._cron_send(self.company)
+        body = str(self._mail(mails, "Équipe Est").body_html)
+        self.assertIn("2 open ($\xa0200.00), 1 past deadline, 1 opened this week", body)
+        # a dispute of a customer outside the team is left out of the team's digest
+        other = self._invoice(self.other_customer, 60.0)
+        self.env["credit.dispute"].create(
+            {
+                "partner_id": self.other_customer.id,
+                "reason_id": dispute.reason_id.id,
+                "line_ids": [Command.create({"move_id": other.id, "amount": 60.0})],
+            }
+        )
+        mails = self.env["credit.weekly.digest"]._cron_send(self.company)
+        body = str(self._mail(mails, "Équipe Est").body_html)
+        self.assertIn("2 open ($\xa0200.00)", body)
+        company_body = str(self._mail(mails, self.company.name).body_html)
+        self.assertIn("3 open ($\xa0260.00)", company_body)
 
     def test_in_the_recipient_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

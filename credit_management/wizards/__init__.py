@@ -11,3 +11,5 @@ from . import credit_overdue_report_line
 from . import credit_dispute_reply
 from . import credit_cash_forecast
 from . import credit_cash_forecast_line
+from . import credit_dunning_effectiveness
+from . import credit_dunning_effectiveness_line

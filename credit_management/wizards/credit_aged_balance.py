@@ -5,6 +5,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..models.credit_score import RISK_CLASSES
 from ..report.receivables import (
     AGE_BUCKETS,
     age_bucket_columns,
@@ -33,6 +34,16 @@ class CreditAgedBalance(models.TransientModel):
     team_ids = fields.Many2many("crm.team", string="Sales Teams")
     country_ids = fields.Many2many("res.country", string="Countries")
     partner_ids = fields.Many2many("res.partner", string="Customers")
+    segment_ids = fields.Many2many(
+        "credit.segment",
+        string="Credit Segments",
+        domain="[('company_id', 'in', (False, company_id))]",
+        help="Customers in these segments in the company (their current segment).",
+    )
+    risk_class = fields.Selection(
+        RISK_CLASSES,
+        help="Customers whose current risk score in the company has this class.",
+    )
     line_ids = fields.One2many(
         "credit.aged.balance.line", "wizard_id", "Lines", readonly=True
     )
@@ -69,7 +80,7 @@ class CreditAgedBalance(models.TransientModel):
     # ------------------------------------------------------------------ business
     def _filters(self):
         """Conditions on the customer (alias ``cp``) and its salesperson (``u``).
-        Segment and risk class filters go here when those fields exist."""
+        Segment and risk class are the customer's current ones in the company."""
         clauses = []
         if self.user_ids:
             clauses.append(SQL("cp.user_id IN %s", tuple(self.user_ids.ids)))
@@ -80,6 +91,24 @@ class CreditAgedBalance(models.TransientModel):
         if self.partner_ids:
             clauses.append(
                 SQL("cp.id IN %s", tuple(self.partner_ids.commercial_partner_id.ids))
+            )
+        if self.segment_ids:
+            # company-dependent: jsonb keyed by company id
+            clauses.append(
+                SQL(
+                    "(cp.credit_segment_id ->> %s)::int IN %s",
+                    str(self.company_id.id),
+                    tuple(self.segment_ids.ids),
+                )
+            )
+        if self.risk_class:
+            clauses.append(
+                SQL(
+                    """cp.id IN (SELECT partner_id FROM credit_score
+                                  WHERE company_id = %s AND risk_class = %s)""",
+                    self.company_id.id,
+                    self.risk_class,
+                )
             )
         return SQL(" AND ").join(clauses) if clauses else SQL("TRUE")
 
@@ -96,7 +125,10 @@ class CreditAgedBalance(models.TransientModel):
             )
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
-        self.env["res.partner"].flush_model(["user_id", "country_id"])
+        self.env["res.partner"].flush_model(
+            ["user_id", "country_id", "credit_segment_id"]
+        )
+        self.env["credit.score"].flush_model(["partner_id", "company_id", "risk_class"])
         rows = self.env.execute_query(
             SQL(
                 """

@@ -16,7 +16,8 @@ FIGURES = ["receivable", "overdue", "not_due", "sales"]
 
 class CreditDsoAnalysis(models.TransientModel):
     """DSO and collection KPIs per month for one dimension (salesperson, sales team,
-    country, customer or the company), over the months ending with a given one."""
+    country, credit segment, customer or the company), over the months ending with a
+    given one."""
 
     _name = "credit.dso.analysis"
     _description = "DSO Analysis"
@@ -27,6 +28,7 @@ class CreditDsoAnalysis(models.TransientModel):
             ("user", "Salesperson"),
             ("team", "Sales Team"),
             ("country", "Country"),
+            ("segment", "Credit Segment"),
             ("partner", "Customer"),
         ],
         required=True,

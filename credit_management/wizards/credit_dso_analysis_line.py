@@ -20,6 +20,7 @@ class CreditDsoAnalysisLine(models.TransientModel):
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
     country_id = fields.Many2one("res.country", readonly=True)
+    segment_id = fields.Many2one("credit.segment", "Credit Segment", readonly=True)
     partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
     receivable = fields.Monetary(readonly=True)
     overdue = fields.Monetary(readonly=True)

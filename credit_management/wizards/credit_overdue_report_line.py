@@ -20,3 +20,18 @@ class CreditOverdueReportLine(models.TransientModel):
     overdue_previous = fields.Monetary("Overdue Month Before", readonly=True)
     overdue_change = fields.Monetary("Change", readonly=True)
     receivable = fields.Monetary("Receivable at Month End", readonly=True)
+    dunning_level_id = fields.Many2one(
+        "credit.dunning.level",
+        "Highest Dunning Level",
+        readonly=True,
+        help="Highest level of the reminders sent to the customer up to the month end.",
+    )
+    dispute_count = fields.Integer("Open Disputes", readonly=True)
+    dispute_amount = fields.Monetary("Disputed Amount", readonly=True)
+    promise_count = fields.Integer("Pending Promises", readonly=True)
+    promise_amount = fields.Monetary("Promised Amount", readonly=True)
+    promise_date = fields.Date(
+        "Next Promised Date",
+        readonly=True,
+        help="Earliest promised date of the promises pending at the month end.",
+    )
