@@ -9,6 +9,13 @@ from .credit_dispute import OPEN_STATES, flush_sql
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    # the exposure refresh sums a customer's draft invoices: without it, a sequential
+    # scan of every entry on each posting or payment
+    _credit_draft_invoice_idx = models.Index(
+        "(commercial_partner_id, company_id) WHERE state = 'draft' "
+        "AND move_type IN ('out_invoice', 'out_refund')"
+    )
+
     credit_dispute_line_ids = fields.One2many(
         "credit.dispute.line",
         "move_id",
