@@ -11,14 +11,24 @@ PORT=${PORT:-8069}
 stamp="$ROOT/.local/$DB.module-hash"
 hash=$(find "$ROOT/credit_management" -type f -not -path "*/__pycache__/*" -print0 \
        | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+# The demo data is played once, when the database is created: a change of the demo
+# files or of their generator recreates the database (it holds nothing else).
+demo_stamp="$ROOT/.local/$DB.demo-hash"
+demo_hash=$(find "$ROOT/credit_management/demo" "$ROOT/credit_management/models/credit_demo.py" \
+            -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 state=$(psql -d "$DB" -tAc "SELECT state FROM ir_module_module WHERE name = 'credit_management'" \
         2>/dev/null || true)
+if [ "$state" = installed ] && [ "$(cat "$demo_stamp" 2>/dev/null)" != "$demo_hash" ]; then
+    echo "[demo] the demo data changed since $DB was created: recreating it"
+    state=stale
+fi
 if [ "$state" != installed ]; then
     echo "[demo] creating database $DB with credit_management and demo data (a few minutes)"
     dropdb --if-exists "$DB"
     "${ODOO_BIN[@]}" -d "$DB" -i credit_management --with-demo --load-language=fr_FR \
         --stop-after-init --log-level=warn
     echo "$hash" > "$stamp"
+    echo "$demo_hash" > "$demo_stamp"
 elif [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
     echo "[demo] the module changed: updating it in $DB"
     "${ODOO_BIN[@]}" -d "$DB" -u credit_management --stop-after-init --log-level=warn
