@@ -346,6 +346,29 @@ class TestDunningRun(DunningCommon):
         self.assertIn("Statement.html", mail.attachment_ids.mapped("name"))
         self.assertIn("Invoices.html", mail.attachment_ids.mapped("name"))
 
+    def test_letter_prints_as_a_real_pdf(self):
+        """With wkhtmltopdf installed, the letter prints as a real PDF (Odoo renders
+        HTML in tests unless forced). Debian's wkhtmltopdf (unpatched Qt) prints one
+        document per call; several customers' letters in one file need the patched
+        build Odoo recommends."""
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
+            self.skipTest("wkhtmltopdf is not installed")
+        self._invoice(self.customer, 500.0, due_in=-30)
+        run = self._run()
+        self._line(run).level_id = self.level_2
+        run.action_confirm()
+        pdf, fmt = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "credit_management.action_report_credit_dunning_letter",
+                run.line_ids.ids,
+            )
+        )
+        self.assertEqual(fmt, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        self.assertGreater(len(pdf), 5000)
+
     def test_bounced_email_shows_on_the_line(self):
         self._invoice(self.customer, 500.0, due_in=-10)
         run = self._run()
