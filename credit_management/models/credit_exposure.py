@@ -188,22 +188,18 @@ class CreditExposure(models.Model):
              GROUP BY 2, 3""",
                 where=where(("m", "commercial_partner_id"), ("m", "company_id")),
             )
-        # x. the disputed part of overdue items of open disputes, which is not
-        #    overdue for the block in companies that say so
-        disputes = SQL()
-        if companies is None or companies.sudo().filtered(
-            "credit_dispute_exclude_overdue"
-        ):
-            disputes = SQL(
-                """
-            UNION ALL
-            SELECT 'x', x.partner_id, x.company_id, NULL::int, x.amount,
-                   NULL::numeric, NULL::date, NULL::date
-              FROM (%s) x""",
-                self.env["credit.dispute"]._credit_disputed_overdue_sql(
-                    today, where(("p", "commercial_partner_id"), ("aml", "company_id"))
-                ),
-            )
+        disputes = self._disputed_overdue_branch(
+            companies,
+            today,
+            where(("p", "commercial_partner_id"), ("aml", "company_id")),
+        )
+        # For the few customers of an event, PostgreSQL would plan the four branches
+        # in parallel workers, whose start costs far more than the query: not here.
+        serial = SQL(
+            "SET LOCAL max_parallel_workers_per_gather = 0;"
+            if partner_ids is not None and len(partner_ids) <= 100
+            else ""
+        )
         to_convert = []
         disputed_rows = []
         for (
@@ -217,7 +213,7 @@ class CreditExposure(models.Model):
             next_due,
         ) in self.env.execute_query(
             SQL(
-                """
+                """%(serial)s
             SELECT 'r', p.commercial_partner_id, aml.company_id, NULL::int,
                    SUM(aml.amount_residual),
                    SUM(aml.amount_residual) FILTER (
@@ -251,6 +247,7 @@ class CreditExposure(models.Model):
                 drafts=drafts,
                 disputes=disputes,
                 where_so=where(("p", "commercial_partner_id"), ("so", "company_id")),
+                serial=serial,
             )
         ):
             if kind == "r":
@@ -263,6 +260,8 @@ class CreditExposure(models.Model):
                 disputed_rows.append(((pid, cid), amount or 0.0))
             else:
                 to_convert.append((pid, cid, currency_id, amount or 0.0))
+        if serial.code:
+            self.env.cr.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
         for key, disputed in disputed_rows:
             if key in figures:
                 figures[key]["overdue"] = max(figures[key]["overdue"] - disputed, 0.0)
@@ -280,6 +279,24 @@ class CreditExposure(models.Model):
                 figures[pid, cid]["orders"] += amount * rates[cid, currency_id]
         return self._write_rows(
             figures, dates, partner_ids, company_ids, today, store=store
+        )
+
+    @api.model
+    def _disputed_overdue_branch(self, companies, today, where):
+        """Branch ``x`` of the refresh query: the disputed part of overdue items of
+        open disputes, which is not overdue for the block in the companies that say
+        so (an empty ``SQL`` where none of ``companies`` does)."""
+        if companies is not None and not companies.sudo().filtered(
+            "credit_dispute_exclude_overdue"
+        ):
+            return SQL()
+        return SQL(
+            """
+            UNION ALL
+            SELECT 'x', x.partner_id, x.company_id, NULL::int, x.amount,
+                   NULL::numeric, NULL::date, NULL::date
+              FROM (%s) x""",
+            self.env["credit.dispute"]._credit_disputed_overdue_sql(today, where),
         )
 
     def _write_rows(self, figures, dates, partner_ids, company_ids, today, store=True):

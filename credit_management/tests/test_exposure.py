@@ -163,6 +163,17 @@ class TestExposure(CreditCommon):
             self._pay(invoice, 100.0)
         self.assertEqual(self._row(self.customer).receivable_amount, 200.0)
 
+    def test_event_refresh_runs_serially_and_restores_the_setting(self):
+        """An event's refresh keeps PostgreSQL from starting parallel workers for its
+        few customers, and leaves the transaction's setting as it found it."""
+        self.env.cr.execute("SHOW max_parallel_workers_per_gather")
+        before = self.env.cr.fetchone()[0]
+        self._invoice(self.customer, 500.0, due_in=-5)
+        self.Exposure._refresh(self.customer, self.company)
+        self.env.cr.execute("SHOW max_parallel_workers_per_gather")
+        self.assertEqual(self.env.cr.fetchone()[0], before)
+        self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
+
     def test_deferred_refresh_left_to_the_commit_on_error(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-5, post=False)
         # caught without a savepoint (assertRaises would roll the posting back)
