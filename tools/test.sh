@@ -42,7 +42,10 @@ echo "[test] installing credit_management (with demo data) in a fresh database $
     --log-level=warn 2>&1 | tee "$log"
 # A warning while loading the module (an ignored constraint, an unknown field
 # parameter, a view problem) is a defect: fail on it.
-if grep -E " (WARNING|ERROR|CRITICAL) " "$log" | grep -v "odoo.tools.config"; then
+# (Debian's wkhtmltopdf, built without patched Qt, warns on every PDF the demo data
+# renders: a property of the machine, not of the module.)
+if grep -E " (WARNING|ERROR|CRITICAL) " "$log" | grep -v "odoo.tools.config" \
+    | grep -v "WARNING .* odoo.addons.base.models.ir_actions_report: wkhtmltopdf: "; then
     echo "[test] the module installed with warnings or errors (above)" >&2
     exit 1
 fi
