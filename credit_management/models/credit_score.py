@@ -243,6 +243,15 @@ class CreditScore(models.Model):
     # matched items) is on or before it.
 
     @api.model
+    def _partner_filter(self, alias, partner_ids):
+        """``AND <alias>.partner_id IN (...)``, or nothing for every customer."""
+        if partner_ids is None:
+            return SQL()
+        return SQL(
+            "AND %s IN %s", SQL.identifier(alias, "partner_id"), tuple(partner_ids)
+        )
+
+    @api.model
     def _where(self, partner_ids, company):
         clauses = [
             SQL("aml.parent_state = 'posted'"),
@@ -534,9 +543,7 @@ class CreditScore(models.Model):
                     company=company.id,
                     as_of=as_of,
                     open=OPEN_STATES,
-                    partners=SQL("AND d.partner_id IN %s", tuple(partner_ids))
-                    if partner_ids is not None
-                    else SQL(),
+                    partners=self._partner_filter("d", partner_ids),
                 )
             )
         )
@@ -566,9 +573,7 @@ class CreditScore(models.Model):
                     company=company.id,
                     as_of=as_of,
                     start=as_of - timedelta(days=365),
-                    partners=SQL("AND pr.partner_id IN %s", tuple(partner_ids))
-                    if partner_ids is not None
-                    else SQL(),
+                    partners=self._partner_filter("pr", partner_ids),
                 )
             )
         )
@@ -606,9 +611,7 @@ class CreditScore(models.Model):
                     company=company.id,
                     as_of=as_of,
                     start=as_of - timedelta(days=365),
-                    partners=SQL("AND dl.partner_id IN %s", tuple(partner_ids))
-                    if partner_ids is not None
-                    else SQL(),
+                    partners=self._partner_filter("dl", partner_ids),
                 )
             )
         )
