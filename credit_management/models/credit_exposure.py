@@ -527,14 +527,19 @@ class CreditExposure(models.Model):
         )
 
     @api.model
-    def _get_rows(self, partners, company, lock=False):
+    def _get_rows(self, partners, company, lock=False, add=None):
         """Exposure rows of the commercial partners of ``partners`` in ``company`` (or
         in every company when the company consolidates group exposure), created when
-        missing.
+        missing and recomputed when open items fell overdue since their computation.
 
         With ``lock``, the rows are locked ``FOR NO KEY UPDATE`` so that two
         transactions confirming orders of one customer are serialized on this row, not
         on the partner (people editing the customer are not blocked).
+
+        ``add`` (``{partner id: amount in company currency}``, ``partners``' ids) are
+        orders about to be confirmed: the same statement, an ``UPDATE``, adds them to
+        the rows' orders and locks the rows, instead of a locking read followed by
+        an update after the confirmation. The rows returned include them.
 
         ``partners`` may be contacts: the same query resolves their commercial
         partner and puts it in cache, so that the confirmation check reads no
@@ -549,45 +554,92 @@ class CreditExposure(models.Model):
         partner_fields = [Partner._fields[name] for name in PARTNER_SETTINGS]
         cid = str(company.id)
         Partner.flush_model([*PARTNER_SETTINGS, "commercial_partner_id"])
-        result = self.env.execute_query(
-            SQL(
-                """SELECT e.id, %(row_columns)s, %(partner_columns)s,
-                          ARRAY(SELECT a.id FROM res_partner a
-                                 WHERE a.id IN %(partners)s
-                                   AND a.commercial_partner_id = e.partner_id)
-                     FROM credit_exposure e
-                     JOIN res_partner p ON p.id = e.partner_id
-                    WHERE e.partner_id IN (SELECT a.commercial_partner_id
-                                             FROM res_partner a
-                                            WHERE a.id IN %(partners)s)
-                      AND %(company)s
-                    ORDER BY e.id %(lock)s""",
-                row_columns=SQL(", ").join(
-                    SQL.identifier("e", field.name) for field in row_fields
-                ),
-                partner_columns=SQL(", ").join(
-                    SQL(
-                        "(p.%s ->> %s)::%s",
-                        SQL.identifier(field.name),
-                        cid,
-                        SQL(SETTING_TYPES[field.type]),
-                    )
-                    for field in partner_fields
-                ),
-                partners=tuple(partners.ids),
-                company=SQL("TRUE")
-                if company.credit_group_exposure
-                else SQL("e.company_id = %s", company.id),
-                lock=SQL("FOR NO KEY UPDATE OF e") if lock else SQL(),
-            )
+        group = company.credit_group_exposure
+        columns = SQL(
+            """e.id, %(row_columns)s, %(partner_columns)s,
+               ARRAY(SELECT a.id FROM res_partner a
+                      WHERE a.id IN %(partners)s
+                        AND a.commercial_partner_id = e.partner_id)""",
+            row_columns=SQL(", ").join(
+                SQL.identifier("e", field.name) for field in row_fields
+            ),
+            partner_columns=SQL(", ").join(
+                SQL(
+                    "(p.%s ->> %s)::%s",
+                    SQL.identifier(field.name),
+                    cid,
+                    SQL(SETTING_TYPES[field.type]),
+                )
+                for field in partner_fields
+            ),
+            partners=tuple(partners.ids),
         )
+        in_scope = SQL(
+            """e.partner_id IN (SELECT a.commercial_partner_id FROM res_partner a
+                                 WHERE a.id IN %s) AND %s""",
+            tuple(partners.ids),
+            SQL("TRUE") if group else SQL("e.company_id = %s", company.id),
+        )
+        if add:
+            self.flush_model()
+            # an UPDATE locks its rows in no set order: several rows are locked in
+            # id order first, as the read does, so that two batches cannot deadlock
+            ordered = SQL()
+            if len(partners) > 1 or group:
+                ordered = SQL(
+                    """AND e.id IN (SELECT e.id FROM credit_exposure e WHERE %s
+                                     ORDER BY e.id FOR NO KEY UPDATE)""",
+                    in_scope,
+                )
+            amount = SQL("s.amount")
+            if group:
+                amount = SQL(
+                    "(CASE WHEN e.company_id = %s THEN s.amount ELSE 0 END)", company.id
+                )
+            query = SQL(
+                """
+                WITH v(asked_id, amount) AS (VALUES %(values)s),
+                     s AS (SELECT a.commercial_partner_id AS partner_id,
+                                  SUM(v.amount) AS amount
+                             FROM v JOIN res_partner a ON a.id = v.asked_id
+                            GROUP BY 1)
+                UPDATE credit_exposure e
+                   SET order_amount = e.order_amount + %(amount)s,
+                       exposure_total = e.exposure_total + %(amount)s,
+                       available_credit = e.available_credit - %(amount)s,
+                       over_limit = e.credit_limit > 0
+                                    AND e.exposure_total + %(amount)s > e.credit_limit,
+                       write_uid = %(uid)s,
+                       write_date = now() at time zone 'UTC'
+                  FROM s JOIN res_partner p ON p.id = s.partner_id
+                 WHERE e.partner_id = s.partner_id AND %(in_scope)s %(ordered)s
+             RETURNING %(columns)s""",
+                values=SQL(", ").join(
+                    SQL("(%s, %s::numeric)", pid, amount) for pid, amount in add.items()
+                ),
+                amount=amount,
+                uid=self.env.uid,
+                in_scope=in_scope,
+                ordered=ordered,
+                columns=columns,
+            )
+        else:
+            query = SQL(
+                """SELECT %s FROM credit_exposure e
+                     JOIN res_partner p ON p.id = e.partner_id
+                    WHERE %s ORDER BY e.id %s""",
+                columns,
+                in_scope,
+                SQL("FOR NO KEY UPDATE OF e") if lock else SQL(),
+            )
+        result = self.env.execute_query(query)
         rows = self.sudo().browse(row[0] for row in result)
         commercial = {}  # asked partner id -> commercial partner id
         if result:
-            columns = list(zip(*result, strict=True))
+            values = list(zip(*result, strict=True))
             rows.invalidate_recordset(ROW_FIELDS)
-            for field, values in zip(row_fields, columns[1:], strict=False):
-                field._insert_cache(rows, values)
+            for field, column in zip(row_fields, values[1:], strict=False):
+                field._insert_cache(rows, column)
             settings = {}  # partner id -> values, one per partner
             for row in result:
                 settings[row[1]] = row[1 + len(row_fields) : -1]
@@ -608,31 +660,42 @@ class CreditExposure(models.Model):
             Partner._fields["commercial_partner_id"]._insert_cache(
                 asked, list(commercial.values())
             )
-        # in cache for the partners the query found; read for the others
+        # rows to (re)compute: missing in the company, or with open items that fell
+        # overdue since the morning refresh
+        today = fields.Date.context_today(self)
+        stale = rows.filtered(
+            lambda r: r.refreshed_on != today
+            and r.next_due_date
+            and r.next_due_date < today
+        )
         missing = (
             partners.commercial_partner_id
             - rows.filtered(lambda r: r.company_id == company).partner_id
         )
-        if missing:
+        if stale or missing:
             # the upsert creates the rows and, being a write, holds their lock; a
             # read-only request (a form showing the banner) computes them in memory
-            store = lock or not self.env.cr.readonly
-            rows |= (
-                self.sudo()
-                ._refresh(missing, company, store=store)
-                .filtered(lambda r: r.company_id == company)
+            store = bool(lock or add) or not self.env.cr.readonly
+            redo = stale.partner_id | missing
+            fresh = self.sudo()._refresh(redo, stale.company_id | company, store=store)
+            rows = (rows - stale) | fresh.filtered(
+                lambda r: group or r.company_id == company
             )
+            if add:
+                # the refresh counted the orders of the database, not these ones
+                again = partners.filtered(lambda p: p.commercial_partner_id in redo)
+                self._get_rows(again, company, add={pid: add[pid] for pid in again.ids})
         return rows
 
     @api.model
-    def _add_confirmed_orders(self, orders):
-        """Add just-confirmed orders to their customers' rows in one statement, instead
-        of recomputing the rows (the rows were locked and created by the check). Rows
-        that do not exist (block disabled in the company) are refreshed instead."""
+    def _add_orders(self, orders, sign=1):
+        """Add orders to (``sign=-1``: take them out of) their customers' rows in one
+        statement, instead of recomputing the rows. Orders whose customer has no row
+        (block disabled in the company) are refreshed instead."""
         amounts = defaultdict(float)
         for order in orders:
             key = (order.partner_id.commercial_partner_id.id, order.company_id.id)
-            amounts[key] += order._credit_amount()
+            amounts[key] += sign * order._credit_amount()
         if not amounts:
             return
         updated = self.env.execute_query(
@@ -684,24 +747,29 @@ class CreditExposure(models.Model):
         self._refresh()
         return True
 
+    def _in_currency(self, amount, company):
+        """``amount`` of this row in ``company``'s currency, at the rate of the day
+        (group exposure mixes companies)."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        if currency == company.currency_id:
+            return amount
+        return currency._convert(
+            amount,
+            company.currency_id,
+            company,
+            fields.Date.context_today(self),
+            round=False,
+        )
+
     def _amount_in(self, company):
-        """Sum of the rows' exposure converted into ``company``'s currency (group
-        exposure mixes companies)."""
-        today = fields.Date.context_today(self)
-        total = 0.0
-        for row in self:
-            total += row.currency_id._convert(
-                row.exposure_total, company.currency_id, company, today, round=False
-            )
-        return total
+        """Sum of the rows' exposure converted into ``company``'s currency."""
+        return sum(row._in_currency(row.exposure_total, company) for row in self)
 
     def _overdue_in(self, company):
-        today = fields.Date.context_today(self)
         amount, oldest = 0.0, False
         for row in self:
-            amount += row.currency_id._convert(
-                row.overdue_amount, company.currency_id, company, today, round=False
-            )
+            amount += row._in_currency(row.overdue_amount, company)
             if row.oldest_overdue_date and (
                 not oldest or row.oldest_overdue_date < oldest
             ):

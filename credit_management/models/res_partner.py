@@ -462,7 +462,9 @@ class ResPartner(models.Model):
         return True
 
     # ------------------------------------------------------------------ the credit rule
-    def _credit_check(self, company, amount, exposure_rows=None, batch_amount=0.0):
+    def _credit_check(
+        self, company, amount, exposure_rows=None, batch_amount=0.0, reserved=0.0
+    ):
         """THE credit rule: why an order of ``amount`` (company currency) for this
         commercial partner in ``company`` cannot be confirmed.
 
@@ -470,7 +472,8 @@ class ResPartner(models.Model):
         here. Returns a list of ``(code, message)``; empty when the order passes.
         ``exposure_rows`` are the partner's rows (locked by the caller when it is
         about to confirm); fetched when not given. ``batch_amount`` is what the
-        orders confirmed before this one in the same call add to the exposure.
+        orders confirmed before this one in the same call add to the exposure;
+        ``reserved`` what the rows already count of the orders being confirmed.
         """
         self.ensure_one()
         partner = self.commercial_partner_id.sudo().with_company(company)
@@ -515,7 +518,7 @@ class ResPartner(models.Model):
         if limit > 0:
             limit, cap_note = partner._credit_capped_limit(company, limit)
             tolerance = partner._credit_tolerance_source(company).credit_limit_tolerance
-            exposure = rows._amount_in(company) + batch_amount
+            exposure = rows._amount_in(company) - reserved + batch_amount
             ceiling = limit * (1 + tolerance / 100.0)
             if rows._is_over(exposure + amount, ceiling, currency):
                 reasons.append(

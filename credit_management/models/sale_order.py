@@ -55,12 +55,8 @@ class SaleOrder(models.Model):
         """The banner: would this quotation pass confirmation, and why not."""
         self.credit_check_state = False
         self.credit_check_message = False
-        todo = self.filtered(
-            lambda o: o.state in ("draft", "sent")
-            and o.partner_id
-            and o.company_id.credit_block_enabled
-        )
-        refusals = todo._credit_refusals(lock=False)
+        todo = self._credit_to_check()
+        refusals = todo._credit_refusals()
         for order in todo:
             if order in refusals:
                 order.credit_check_state = "block"
@@ -99,34 +95,48 @@ class SaleOrder(models.Model):
         way the refusal is logged in ``credit.block.log``; when it is raised, in a
         transaction of its own so that the log survives the rollback.
         """
-        refusals = self._credit_refusals(lock=True)
+        Exposure = self.env["credit.exposure"].sudo()
+        checked = self._credit_to_check()
+        # the check adds the orders to their customers' rows, which locks the rows
+        refusals = checked._credit_refusals(reserve=True)
+        blocked = self.browse([order.id for order in refusals])
         if refusals:
-            blocked = self.browse([order.id for order in refusals])
             unattended = self._credit_is_unattended()
             # a raised refusal rolls the transaction back: its log needs one of its own
             self.env["credit.block.log"]._log_refusals(
                 refusals, own_transaction=not unattended
             )
-            if unattended:
-                blocked._credit_put_on_hold(refusals)
-                others = self - blocked
-                return super(SaleOrder, others).action_confirm() if others else True
-            raise UserError(
-                "\n\n".join(
-                    self.env._(
-                        "%(order)s cannot be confirmed:\n%(reasons)s",
-                        order=order.name or order.display_name,
-                        reasons="\n".join("- " + msg for __, msg in reasons),
+            if not unattended:
+                # confirm nothing: take the orders out of the rows again, for a caller
+                # that catches the error without rolling back
+                Exposure._add_orders(checked, sign=-1)
+                raise UserError(
+                    "\n\n".join(
+                        self.env._(
+                            "%(order)s cannot be confirmed:\n%(reasons)s",
+                            order=order.name or order.display_name,
+                            reasons="\n".join("- " + msg for __, msg in reasons),
+                        )
+                        for order, reasons in refusals.items()
                     )
-                    for order, reasons in refusals.items()
                 )
-            )
-        to_confirm = self.filtered(lambda o: o.state in ("draft", "sent"))
-        res = super().action_confirm()
+            Exposure._add_orders(blocked, sign=-1)
+            blocked._credit_put_on_hold(refusals)
+        others = self - blocked
+        if not others:
+            return True
+        to_confirm = others.filtered(lambda o: o.state in ("draft", "sent"))
+        try:
+            res = super(SaleOrder, others).action_confirm()
+        except Exception:
+            Exposure._add_orders(checked - blocked, sign=-1)
+            raise
         to_confirm.filtered("credit_blocked").credit_blocked = False
-        self.env["credit.exposure"].sudo()._add_confirmed_orders(
-            to_confirm.filtered(lambda o: o.state == "sale")
-        )
+        confirmed = to_confirm.filtered(lambda o: o.state == "sale")
+        # orders of companies without the block were not added by the check; orders
+        # that another module left unconfirmed are taken out again
+        Exposure._add_orders(confirmed - checked)
+        Exposure._add_orders((checked - blocked) - confirmed, sign=-1)
         return res
 
     def _action_cancel(self):
@@ -148,7 +158,7 @@ class SaleOrder(models.Model):
     def action_credit_request_release(self):
         """A salesperson asks the credit managers to release a blocked order."""
         self.ensure_one()
-        reasons = self._credit_refusals(lock=False).get(self)
+        reasons = self._credit_to_check()._credit_refusals().get(self)
         summary = "\n".join(msg for __, msg in reasons) if reasons else ""
         managers = (
             self.env.ref("credit_management.group_credit_manager").sudo().user_ids
@@ -205,6 +215,8 @@ class SaleOrder(models.Model):
     def _credit_amount(self):
         """Order total in company currency at the company rate of the day."""
         self.ensure_one()
+        if self.currency_id == self.company_id.currency_id:
+            return self.amount_total
         return self.currency_id._convert(
             self.amount_total,
             self.company_id.currency_id,
@@ -213,56 +225,58 @@ class SaleOrder(models.Model):
             round=False,
         )
 
-    def _credit_refusals(self, lock=False):
-        """Evaluate the credit rule for the orders to confirm.
+    def _credit_to_check(self):
+        """The orders the credit rule applies to: quotations of a customer in a
+        company where the block is enabled."""
+        return self.filtered(
+            lambda o: o.state in ("draft", "sent")
+            and o.partner_id
+            and o.company_id.credit_block_enabled
+        )
+
+    def _credit_refusals(self, reserve=False):
+        """Evaluate the credit rule for the orders to confirm (``self``: orders
+        selected by ``_credit_to_check``).
 
         Orders of one customer and company are checked against the same exposure,
-        cumulatively (in id order), the way they would be confirmed. With ``lock``
-        the customer's exposure row is locked until the end of the transaction.
+        cumulatively (in id order), the way they would be confirmed. With
+        ``reserve``, the orders are added to their
+        customers' exposure rows by the statement that locks the rows until the end
+        of the transaction: the caller takes out again those it does not confirm.
 
         :return: ``{order: [(code, message), ...]}`` for the refused orders.
         """
         Exposure = self.env["credit.exposure"].sudo()
-        by_company = defaultdict(lambda: self.browse())
-        for order in self:
-            if (
-                order.state in ("draft", "sent")
-                and order.partner_id
-                and order.company_id.credit_block_enabled
-            ):
-                by_company[order.company_id] |= order
         refusals = {}
-        today = fields.Date.context_today(self)
-        rows_by_company = {}
+        amounts = {}
         groups = defaultdict(lambda: self.browse())
-        for company, orders in by_company.items():
-            # one locking read for all the customers of the company; it also puts
-            # the orders' commercial partners in cache
-            rows = Exposure._get_rows(orders.partner_id, company, lock=lock)
-            stale = rows.filtered(
-                lambda r: r.refreshed_on != today
-                and r.next_due_date
-                and r.next_due_date < today
-            )
-            if stale:
-                # items fell overdue since the morning refresh: refresh them now
-                Exposure._refresh(stale.partner_id, stale.company_id)
-            rows_by_company[company] = rows
-            for order in orders:
-                groups[order.partner_id.commercial_partner_id, company] |= order
         rows_by_partner = defaultdict(lambda: Exposure.browse())
-        for company, rows in rows_by_company.items():
+        for company, orders in self.grouped("company_id").items():
+            add = defaultdict(float) if reserve else None
+            for order in orders:
+                amounts[order] = order._credit_amount()
+                if reserve:
+                    add[order.partner_id.id] += amounts[order]
+            # one statement for all the customers of the company; it also puts the
+            # orders' commercial partners in cache
+            rows = Exposure._get_rows(orders.partner_id, company, lock=reserve, add=add)
             for row in rows:
                 rows_by_partner[row.partner_id.id, company.id] |= row
+            for order in orders:
+                groups[order.partner_id.commercial_partner_id, company] |= order
         for (partner, company), orders in groups.items():
             rows = rows_by_partner[partner.id, company.id]
+            # what the statement added for these orders is not yet exposure
+            reserved = sum(amounts[order] for order in orders) if reserve else 0.0
             batch_amount = 0.0
             for order in orders.sorted("id"):
-                amount = order._credit_amount()
+                amount = amounts[order]
                 if order._credit_is_released():
                     batch_amount += amount
                     continue
-                reasons = partner._credit_check(company, amount, rows, batch_amount)
+                reasons = partner._credit_check(
+                    company, amount, rows, batch_amount, reserved=reserved
+                )
                 if reasons and order.credit_release_amount:
                     reasons.append(
                         (

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
@@ -116,6 +117,98 @@ class TestBlock(CreditCommon):
         batch = first | self._order(other, 600.0)
         batch.with_user(self.salesman).action_confirm()
         self.assertEqual(batch.mapped("state"), ["sale", "sale"])
+
+    # ------------------------------------------------------------------ the rows
+    def _orders_on_row(self, partner=None):
+        row = self._row(partner or self.customer)
+        row.invalidate_recordset()
+        return row.order_amount
+
+    def test_confirmation_adds_the_order_in_the_locking_statement(self):
+        """One statement on the exposure rows per confirmation: the UPDATE that adds
+        the order also locks the row (no locking read before, no update after)."""
+        self._confirm_as(self._order(self.customer, 100.0))
+        self.assertEqual(self._orders_on_row(), 100.0)
+        order = self._order(self.customer, 250.0)
+        self.env.flush_all()
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+            self._confirm_as(order)
+            self.env.flush_all()
+        statements = [
+            line
+            for line in logged.output
+            if "credit_exposure" in line.split("query:")[-1]
+        ]
+        self.assertEqual(len(statements), 1, statements)
+        self.assertIn("UPDATE credit_exposure", statements[0])
+        self.assertEqual(self._orders_on_row(), 350.0)
+
+    def test_new_customer_row_counts_the_order_once(self):
+        newcomer = self.env["res.partner"].create(
+            {"name": "New", "credit_limit": 500.0}
+        )
+        self.assertFalse(self._row(newcomer))
+        self._confirm_as(self._order(newcomer, 300.0))
+        self.assertEqual(self._orders_on_row(newcomer), 300.0)
+        self.assertEqual(self._row(newcomer).available_credit, 200.0)
+
+    def test_row_fallen_overdue_is_recomputed_with_the_order_once(self):
+        """A row whose items fell due since its computation is recomputed by the
+        check, and the order being confirmed is then added once."""
+        self.company.credit_overdue_tolerance = 1000.0
+        self._invoice(self.customer, 300.0, due_in=-5)
+        self._confirm_as(self._order(self.customer, 100.0))
+        row = self._row(self.customer)
+        yesterday = fields.Date.subtract(self.today, days=1)
+        # as if computed yesterday, with the invoice not yet due
+        self.env.cr.execute(
+            """UPDATE credit_exposure
+                  SET refreshed_on = %s, next_due_date = %s, overdue_amount = 0
+                WHERE id = %s""",
+            [yesterday, yesterday, row.id],
+        )
+        row.invalidate_recordset()
+        self.assertEqual(row.overdue_amount, 0.0)
+        self._confirm_as(self._order(self.customer, 200.0))
+        row.invalidate_recordset()
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "overdue_amount": 300.0,
+                    "order_amount": 300.0,
+                    "refreshed_on": self.today,
+                }
+            ],
+        )
+
+    def test_refused_batch_leaves_the_rows_as_they_were(self):
+        """A caller catching the refusal without rolling back (a script looping on
+        orders) finds the exposure unchanged, the passing orders of the batch too."""
+        self._confirm_as(self._order(self.customer, 100.0))
+        batch = self._order(self.customer, 400.0) | self._order(self.customer, 600.0)
+        with self.assertRaisesRegex(UserError, "exceeds the credit limit"):
+            batch.with_user(self.salesman).action_confirm()
+        self.assertEqual(self._orders_on_row(), 100.0)
+
+    def test_error_after_the_check_leaves_the_rows_as_they_were(self):
+        done = self._order(self.customer, 100.0)
+        self._confirm_as(done)
+        # Odoo refuses a batch holding an order already confirmed, after the check
+        with self.assertRaisesRegex(UserError, "not in a state requiring confirmation"):
+            (done | self._order(self.customer, 200.0)).with_user(
+                self.salesman
+            ).action_confirm()
+        self.assertEqual(self._orders_on_row(), 100.0)
+
+    def test_unattended_batch_counts_only_the_confirmed_orders(self):
+        blocked = self._order(self.customer, 1500.0)
+        fine = self._order(self.customer, 100.0)
+        (blocked | fine).with_user(self.salesman).with_context(
+            credit_unattended=True
+        ).action_confirm()
+        self.assertEqual((blocked | fine).mapped("state"), ["draft", "sale"])
+        self.assertEqual(self._orders_on_row(), 100.0)
 
     def test_batch_of_a_customer_and_its_contact_is_cumulative(self):
         # the check resolves the contact's commercial partner in its own query

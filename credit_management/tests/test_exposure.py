@@ -2,6 +2,7 @@
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import CreditCommon
@@ -238,6 +239,24 @@ class TestExposure(CreditCommon):
         self.company.credit_group_exposure = True
         order.invalidate_recordset(["credit_check_state"])
         self.assertEqual(order.credit_check_state, "block")
+
+    def test_group_exposure_confirmation(self):
+        """With group exposure the confirmation locks the customer's rows of every
+        company and adds the order to the row of the order's company only."""
+        company_b = self.setup_other_company(name="Filiale B")["company"]
+        self._invoice(self.customer, 600.0, company=company_b)
+        self.company.credit_group_exposure = True
+        self._order(self.customer, 300.0).action_confirm()
+        self.assertEqual(self._row(self.customer).order_amount, 300.0)
+        self.assertRecordValues(
+            self._row(self.customer, company_b),
+            [{"order_amount": 0.0, "exposure_total": 600.0}],
+        )
+        with self.assertRaisesRegex(
+            UserError, "Exposure .*900.00 \\+ this order .*200.00 exceeds"
+        ):
+            self._order(self.customer, 200.0).action_confirm()
+        self.assertEqual(self._row(self.customer).order_amount, 300.0)
 
     def test_over_limit_filter_is_one_indexed_search(self):
         self._invoice(self.customer, 1500.0)
