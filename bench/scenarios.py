@@ -114,10 +114,12 @@ def open_invoices(limit):
 
 
 def _each(env, records, action, run):
-    """Call ``action(record)`` per record, each paying its own flush."""
+    """Call ``action(record)`` per record, each paying its own flush. The record is
+    browsed alone, as a request acting on one record would: iterating ``records``
+    would let every field read fetch all of them (prefetching)."""
     for record in records:
         try:
-            action(record)
+            action(record.browse(record.id))
         except UserError:
             run.refuse()
         env.flush_all()
