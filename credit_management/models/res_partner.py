@@ -397,69 +397,83 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ actions
     def action_open_credit_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+        return self._credit_open_action(
+            "account.action_move_out_invoice_type",
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("state", "=", "posted"),
+            ],
+            context={"default_move_type": "out_invoice"},
         )
-        action["domain"] = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("state", "=", "posted"),
-        ]
-        action["context"] = {"default_move_type": "out_invoice"}
-        return action
 
     def action_open_credit_overdue_items(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Overdue Items"),
-            "res_model": "account.move.line",
-            "view_mode": "list,form",
-            "domain": [
+        return self._credit_open_action(
+            "account.move.line",
+            [
                 ("partner_id", "child_of", self.commercial_partner_id.id),
                 ("account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
                 ("date_maturity", "<", fields.Date.context_today(self)),
             ],
-            "context": {"search_default_group_by_move": 0},
-        }
+            name=self.env._("Overdue Items"),
+            context={"search_default_group_by_move": 0},
+        )
 
     def action_open_credit_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
-        action["domain"] = [
-            ("partner_id", "child_of", self.commercial_partner_id.id),
-            ("state", "=", "sale"),
-            ("invoice_status", "!=", "invoiced"),
-        ]
-        action["context"] = {}
-        return action
+        return self._credit_open_action(
+            "sale.action_orders",
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("state", "=", "sale"),
+                ("invoice_status", "!=", "invoiced"),
+            ],
+        )
 
     def action_open_credit_blocked_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_quotations")
-        action["domain"] = [
-            ("partner_id", "child_of", self.commercial_partner_id.id),
-            ("credit_blocked", "=", True),
-            ("state", "in", ("draft", "sent")),
-        ]
-        action["context"] = {}
-        return action
+        return self._credit_open_action(
+            "sale.action_quotations",
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("credit_blocked", "=", True),
+                ("state", "in", ("draft", "sent")),
+            ],
+        )
 
     def action_open_credit_dunning_lines(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "credit_management.credit_dunning_line_action"
+        return self._credit_open_action(
+            "credit_management.credit_dunning_line_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {}
-        return action
 
     def action_credit_refresh(self):
         self.env["credit.exposure"].sudo()._refresh(self)
         return True
+
+    def _credit_open_action(self, xmlid_or_model, domain, name=None, context=None):
+        """Window action of a smart button: the action of the xml id
+        ``xmlid_or_model`` (its own name, unless ``name`` is given), or a list and
+        form of the model ``xmlid_or_model`` named ``name``; on ``domain``, with
+        ``context`` (empty by default) instead of the action's."""
+        if xmlid_or_model in self.env:
+            action = {
+                "type": "ir.actions.act_window",
+                "res_model": xmlid_or_model,
+                "view_mode": "list,form",
+            }
+        else:
+            action = self.env["ir.actions.act_window"]._for_xml_id(xmlid_or_model)
+        if name:
+            action["name"] = name
+        action["domain"] = domain
+        action["context"] = context or {}
+        return action
 
     # ------------------------------------------------------------------ the credit rule
     def _credit_check(
@@ -969,14 +983,12 @@ class ResPartner(models.Model):
 
     def action_open_credit_limit_requests(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Limit Requests"),
-            "res_model": "credit.limit.request",
-            "view_mode": "list,form",
-            "domain": [("partner_id", "=", self.commercial_partner_id.id)],
-            "context": {"default_partner_id": self.commercial_partner_id.id},
-        }
+        return self._credit_open_action(
+            "credit.limit.request",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            name=self.env._("Limit Requests"),
+            context={"default_partner_id": self.commercial_partner_id.id},
+        )
 
     def _credit_recommendation(self):
         """The credit committee note's recommendation, from the class and the
@@ -1058,15 +1070,14 @@ class ResPartner(models.Model):
 
     def action_credit_open_disputes(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "credit_management.credit_dispute_action"
+        return self._credit_open_action(
+            "credit_management.credit_dispute_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            context={
+                "default_partner_id": self.commercial_partner_id.id,
+                "search_default_filter_open": 1,
+            },
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {
-            "default_partner_id": self.commercial_partner_id.id,
-            "search_default_filter_open": 1,
-        }
-        return action
 
     def action_credit_new_record(self):
         """Form of a new dispute, promise to pay or payment plan for this customer
@@ -1086,9 +1097,8 @@ class ResPartner(models.Model):
 
     def action_credit_open_promises(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "credit_management.credit_promise_action"
+        return self._credit_open_action(
+            "credit_management.credit_promise_action",
+            [("partner_id", "=", self.commercial_partner_id.id)],
+            context={"default_partner_id": self.commercial_partner_id.id},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action

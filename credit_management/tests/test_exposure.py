@@ -347,3 +347,41 @@ class TestExposure(CreditCommon):
             self._row(self.customer),
             [{"receivable_amount": 300.0, "overdue_amount": 300.0}],
         )
+
+    def test_smart_buttons_open_the_customers_records(self):
+        """From a contact, the customer's smart buttons list the commercial
+        partner's records, each in its own action and context."""
+        order = self._order(self.contact, 80.0)
+        order.action_confirm()
+        overdue = self._invoice(self.contact, 300.0, due_in=-10)
+        self._invoice(self.customer, 200.0)
+        paid = self._invoice(self.customer, 50.0)
+        self._pay(paid)
+        partner = self.contact
+
+        def records(action):
+            return self.env[action["res_model"]].search(action["domain"])
+
+        invoices = partner.action_open_credit_invoices()
+        self.assertEqual(invoices["res_model"], "account.move")
+        self.assertEqual(len(records(invoices)), 2)
+        self.assertNotIn(paid, records(invoices))
+        self.assertEqual(invoices["context"], {"default_move_type": "out_invoice"})
+        items = partner.action_open_credit_overdue_items()
+        self.assertEqual(items["name"], "Overdue Items")
+        self.assertEqual(records(items).move_id, overdue)
+        self.assertEqual(items["context"], {"search_default_group_by_move": 0})
+        self.assertEqual(records(partner.action_open_credit_orders()), order)
+        self.assertFalse(records(partner.action_open_credit_blocked_orders()))
+        for action in (
+            partner.action_open_credit_dunning_lines(),
+            partner.action_open_credit_limit_requests(),
+            partner.action_credit_open_disputes(),
+            partner.action_credit_open_promises(),
+        ):
+            self.assertEqual(action["type"], "ir.actions.act_window")
+            self.assertEqual(action["domain"], [("partner_id", "=", self.customer.id)])
+        self.assertEqual(
+            partner.action_credit_open_promises()["context"],
+            {"default_partner_id": self.customer.id},
+        )

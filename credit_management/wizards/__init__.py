@@ -2,6 +2,7 @@ from . import sale_order_credit_release
 from . import res_partner_credit_limit_temporary
 from . import account_payment_register
 from . import credit_score_backtest
+from . import credit_report_mixin
 from . import credit_aged_balance
 from . import credit_aged_balance_line
 from . import credit_dso_analysis

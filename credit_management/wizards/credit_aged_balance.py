@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -22,14 +20,12 @@ class CreditAgedBalance(models.TransientModel):
 
     _name = "credit.aged.balance"
     _description = "Aged Balance"
+    _inherit = "credit.report.mixin"
+    _report_line_model = "credit.aged.balance.line"
 
     date = fields.Date(
         "As of", required=True, default=lambda self: fields.Date.context_today(self)
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     user_ids = fields.Many2many("res.users", string="Salespeople")
     team_ids = fields.Many2many("crm.team", string="Sales Teams")
     country_ids = fields.Many2many("res.country", string="Countries")
@@ -47,35 +43,15 @@ class CreditAgedBalance(models.TransientModel):
     line_ids = fields.One2many(
         "credit.aged.balance.line", "wizard_id", "Lines", readonly=True
     )
-    export_file = fields.Binary(readonly=True, attachment=False)
-    export_filename = fields.Char(readonly=True)
 
-    # ------------------------------------------------------------------ actions
-    def action_show(self):
-        self.ensure_one()
-        self._compute_lines()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._(
-                "Aged Balance as of %(date)s", date=fields.Date.to_string(self.date)
-            ),
-            "res_model": "credit.aged.balance.line",
-            "view_mode": "list,pivot",
-            "domain": [("wizard_id", "=", self.id)],
-            "context": {"create": False},
-        }
-
-    def action_export_xlsx(self):
-        self.ensure_one()
-        self._compute_lines()
-        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets())
-        self.write(
-            {
-                "export_file": base64.b64encode(content),
-                "export_filename": f"aged_balance_{self.date}.xlsx",
-            }
+    # ------------------------------------------------------------------ report
+    def _report_name(self):
+        return self.env._(
+            "Aged Balance as of %(date)s", date=fields.Date.to_string(self.date)
         )
-        return self.env["credit.report.xlsx"]._download_action(self)
+
+    def _xlsx_filename(self):
+        return f"aged_balance_{self.date}.xlsx"
 
     # ------------------------------------------------------------------ business
     def _filters(self):
@@ -115,10 +91,7 @@ class CreditAgedBalance(models.TransientModel):
     def _compute_lines(self):
         """One aggregate query; the lines are replaced."""
         self.ensure_one()
-        if self.company_id not in self.env.user.company_ids:
-            raise UserError(
-                self.env._("You cannot report on a company you have no access to.")
-            )
+        self._check_company_access()
         if self.date > fields.Date.context_today(self):
             raise UserError(
                 self.env._("The aged balance cannot be dated in the future.")

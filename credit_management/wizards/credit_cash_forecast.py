@@ -1,5 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
 from collections import defaultdict
 from datetime import timedelta
 
@@ -22,45 +21,24 @@ class CreditCashForecast(models.TransientModel):
 
     _name = "credit.cash.forecast"
     _description = "Cash-in Forecast"
+    _inherit = "credit.report.mixin"
+    _report_line_model = "credit.cash.forecast.line"
+    _report_view_mode = "graph,pivot,list"
 
     date = fields.Date(
         "Start", required=True, default=lambda self: fields.Date.context_today(self)
     )
     weeks = fields.Integer(required=True, default=8)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     line_ids = fields.One2many(
         "credit.cash.forecast.line", "wizard_id", "Lines", readonly=True
     )
-    export_file = fields.Binary(readonly=True, attachment=False)
-    export_filename = fields.Char(readonly=True)
 
-    # ------------------------------------------------------------------ actions
-    def action_show(self):
-        self.ensure_one()
-        self._compute_lines()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Cash-in Forecast"),
-            "res_model": "credit.cash.forecast.line",
-            "view_mode": "graph,pivot,list",
-            "domain": [("wizard_id", "=", self.id)],
-            "context": {"create": False},
-        }
+    # ------------------------------------------------------------------ report
+    def _report_name(self):
+        return self.env._("Cash-in Forecast")
 
-    def action_export_xlsx(self):
-        self.ensure_one()
-        self._compute_lines()
-        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets())
-        self.write(
-            {
-                "export_file": base64.b64encode(content),
-                "export_filename": f"cash_forecast_{self.date}.xlsx",
-            }
-        )
-        return self.env["credit.report.xlsx"]._download_action(self)
+    def _xlsx_filename(self):
+        return f"cash_forecast_{self.date}.xlsx"
 
     # ------------------------------------------------------------------ business
     def _payment_delays(self):
@@ -101,10 +79,7 @@ class CreditCashForecast(models.TransientModel):
 
     def _compute_lines(self):
         self.ensure_one()
-        if self.company_id not in self.env.user.company_ids:
-            raise UserError(
-                self.env._("You cannot report on a company you have no access to.")
-            )
+        self._check_company_access()
         if not 1 <= self.weeks <= 26:
             raise UserError(self.env._("Forecast between 1 and 26 weeks."))
         self.env["account.move.line"].flush_model()

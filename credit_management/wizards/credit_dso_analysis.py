@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -21,6 +19,9 @@ class CreditDsoAnalysis(models.TransientModel):
 
     _name = "credit.dso.analysis"
     _description = "DSO Analysis"
+    _inherit = "credit.report.mixin"
+    _report_line_model = "credit.dso.analysis.line"
+    _report_view_mode = "pivot,graph,list"
 
     dimension = fields.Selection(
         [
@@ -41,46 +42,19 @@ class CreditDsoAnalysis(models.TransientModel):
         help="Any day of the last month of the analysis.",
     )
     months = fields.Integer(required=True, default=12)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     line_ids = fields.One2many(
         "credit.dso.analysis.line", "wizard_id", "Lines", readonly=True
     )
-    export_file = fields.Binary(readonly=True, attachment=False)
-    export_filename = fields.Char(readonly=True)
 
-    def action_show(self):
-        self.ensure_one()
-        self._compute_lines()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("DSO Analysis"),
-            "res_model": "credit.dso.analysis.line",
-            "view_mode": "pivot,graph,list",
-            "domain": [("wizard_id", "=", self.id)],
-            "context": {"create": False},
-        }
+    def _report_name(self):
+        return self.env._("DSO Analysis")
 
-    def action_export_xlsx(self):
-        self.ensure_one()
-        self._compute_lines()
-        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets())
-        self.write(
-            {
-                "export_file": base64.b64encode(content),
-                "export_filename": f"dso_{self.dimension}_{month_end(self.date)}.xlsx",
-            }
-        )
-        return self.env["credit.report.xlsx"]._download_action(self)
+    def _xlsx_filename(self):
+        return f"dso_{self.dimension}_{month_end(self.date)}.xlsx"
 
     def _compute_lines(self):
         self.ensure_one()
-        if self.company_id not in self.env.user.company_ids:
-            raise UserError(
-                self.env._("You cannot report on a company you have no access to.")
-            )
+        self._check_company_access()
         if not 1 <= self.months <= 36:
             raise UserError(self.env._("Analyse between 1 and 36 months."))
         if self.date > fields.Date.context_today(self):

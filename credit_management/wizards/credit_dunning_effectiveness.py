@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
@@ -24,6 +22,8 @@ class CreditDunningEffectiveness(models.TransientModel):
 
     _name = "credit.dunning.effectiveness"
     _description = "Dunning Effectiveness"
+    _inherit = "credit.report.mixin"
+    _report_line_model = "credit.dunning.effectiveness.line"
 
     date_from = fields.Date(
         "Reminders From",
@@ -43,47 +43,20 @@ class CreditDunningEffectiveness(models.TransientModel):
         help="A payment counts as collected when it is matched with the reminded "
         "invoice within this many days after the reminder.",
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     line_ids = fields.One2many(
         "credit.dunning.effectiveness.line", "wizard_id", "Lines", readonly=True
     )
-    export_file = fields.Binary(readonly=True, attachment=False)
-    export_filename = fields.Char(readonly=True)
 
-    # ------------------------------------------------------------------ actions
-    def action_show(self):
-        self.ensure_one()
-        self._compute_lines()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Dunning Effectiveness"),
-            "res_model": "credit.dunning.effectiveness.line",
-            "view_mode": "list,pivot",
-            "domain": [("wizard_id", "=", self.id)],
-            "context": {"create": False},
-        }
+    # ------------------------------------------------------------------ report
+    def _report_name(self):
+        return self.env._("Dunning Effectiveness")
 
-    def action_export_xlsx(self):
-        self.ensure_one()
-        self._compute_lines()
-        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets())
-        self.write(
-            {
-                "export_file": base64.b64encode(content),
-                "export_filename": f"dunning_effectiveness_{self.date_to}.xlsx",
-            }
-        )
-        return self.env["credit.report.xlsx"]._download_action(self)
+    def _xlsx_filename(self):
+        return f"dunning_effectiveness_{self.date_to}.xlsx"
 
     # ------------------------------------------------------------------ business
     def _check_input(self):
-        if self.company_id not in self.env.user.company_ids:
-            raise UserError(
-                self.env._("You cannot report on a company you have no access to.")
-            )
+        self._check_company_access()
         if self.date_from > self.date_to:
             raise UserError(self.env._("The start date must be before the end date."))
         if not 1 <= self.days <= 365:

@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -38,6 +36,9 @@ class CreditOverdueReport(models.TransientModel):
 
     _name = "credit.overdue.report"
     _description = "Monthly Overdue Report"
+    _inherit = "credit.report.mixin"
+    _report_line_model = "credit.overdue.report.line"
+    _report_view_mode = "list,pivot,graph"
 
     date = fields.Date(
         "Month",
@@ -46,16 +47,10 @@ class CreditOverdueReport(models.TransientModel):
         help="Any day of the month to report.",
     )
     month = fields.Date("Month End", compute="_compute_month")
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     user_ids = fields.Many2many("res.users", string="Salespeople")
     line_ids = fields.One2many(
         "credit.overdue.report.line", "wizard_id", "Lines", readonly=True
     )
-    export_file = fields.Binary(readonly=True, attachment=False)
-    export_filename = fields.Char(readonly=True)
 
     @api.depends("date")
     def _compute_month(self):
@@ -64,31 +59,17 @@ class CreditOverdueReport(models.TransientModel):
 
     # ------------------------------------------------------------------ actions
     def action_show(self):
-        self.ensure_one()
-        self._compute_lines()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._(
-                "Overdue Report %(month)s", month=fields.Date.to_string(self.month)[:7]
-            ),
-            "res_model": "credit.overdue.report.line",
-            "view_mode": "list,pivot,graph",
-            "domain": [("wizard_id", "=", self.id)],
-            "context": {"create": False, "search_default_group_user": 1},
-        }
+        action = super().action_show()
+        action["context"]["search_default_group_user"] = 1
+        return action
 
-    def action_export_xlsx(self):
-        self.ensure_one()
-        self._compute_lines()
-        content = self.env["credit.report.xlsx"]._render(self._xlsx_sheets())
-        self.write(
-            {
-                "export_file": base64.b64encode(content),
-                "export_filename": f"overdue_{fields.Date.to_string(self.month)[:7]}"
-                ".xlsx",
-            }
+    def _report_name(self):
+        return self.env._(
+            "Overdue Report %(month)s", month=fields.Date.to_string(self.month)[:7]
         )
-        return self.env["credit.report.xlsx"]._download_action(self)
+
+    def _xlsx_filename(self):
+        return f"overdue_{fields.Date.to_string(self.month)[:7]}.xlsx"
 
     def action_print_pdf(self):
         self.ensure_one()
@@ -103,10 +84,7 @@ class CreditOverdueReport(models.TransientModel):
         collection status of each customer at the month end (highest dunning level
         sent, open disputes, pending promises to pay)."""
         self.ensure_one()
-        if self.company_id not in self.env.user.company_ids:
-            raise UserError(
-                self.env._("You cannot report on a company you have no access to.")
-            )
+        self._check_company_access()
         if self.date > fields.Date.context_today(self):
             raise UserError(self.env._("The report cannot be for a future month."))
         snapshots = self.env["credit.kpi.snapshot"].sudo()
