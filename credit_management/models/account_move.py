@@ -64,21 +64,17 @@ class AccountMove(models.Model):
     )
 
     def _credit_refresh_exposure(self):
-        """Refresh the exposure of the customers of these moves (customer invoices and
-        any move with a receivable line, such as payments)."""
-        moves = self.filtered(
-            lambda m: m.move_type in ("out_invoice", "out_refund")
-            or any(line.account_type == "asset_receivable" for line in m.line_ids)
+        """Refresh the exposure of the customers of these moves: customer invoices,
+        and the partners of the receivable lines of other moves (payments,
+        entries)."""
+        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        receivable = (self - invoices).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
         )
-        if moves:
-            partners = (
-                moves.commercial_partner_id
-                | moves.line_ids.filtered(
-                    lambda line: line.account_type == "asset_receivable"
-                ).partner_id
-            )
+        partners = invoices.commercial_partner_id | receivable.partner_id
+        if partners:
             self.env["credit.exposure"].sudo()._refresh_later(
-                partners, moves.company_id
+                partners, invoices.company_id | receivable.company_id
             )
 
     @api.model_create_multi
@@ -91,16 +87,18 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         # drafts change amounts and partner; posted moves change state elsewhere
-        before = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
-        partners_before = before.commercial_partner_id
-        res = super().write(vals)
-        if before and vals.keys() & {
+        if not vals.keys() & {
             "invoice_line_ids",
             "line_ids",
             "partner_id",
             "currency_id",
             "invoice_date",
         }:
+            return super().write(vals)
+        before = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        partners_before = before.commercial_partner_id
+        res = super().write(vals)
+        if before:
             before._credit_refresh_exposure()
             moved = partners_before - before.commercial_partner_id
             if moved:

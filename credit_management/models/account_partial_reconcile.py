@@ -7,7 +7,7 @@ class AccountPartialReconcile(models.Model):
 
     def _credit_receivable_lines(self):
         return (self.debit_move_id | self.credit_move_id).filtered(
-            lambda line: line.account_type == "asset_receivable"
+            lambda line: line.account_id.account_type == "asset_receivable"
         )
 
     @api.model_create_multi

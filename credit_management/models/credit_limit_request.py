@@ -187,7 +187,9 @@ class CreditLimitRequest(models.Model):
                 {"state": "approved", "approver_id": self.env.uid, "approval_date": now}
             )
             partner = request.partner_id.with_company(request.company_id)
-            partner.with_context(credit_limit_request_id=request.id).write(
+            partner.with_context(
+                credit_limit_request_id=request.id, credit_logged=True
+            ).write(
                 {
                     "credit_limit": request.requested_limit,
                     "credit_next_review_date": request.next_review_date,

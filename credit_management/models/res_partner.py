@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from .credit_exposure import OPEN_RECEIVABLES
 from .credit_score import RISK_CLASSES
@@ -32,6 +34,16 @@ CREDIT_MANAGER_FIELDS = {
 }
 # Dunning settings of a customer: credit controllers and managers only.
 CREDIT_CONTROLLER_FIELDS = {"credit_no_dunning", "credit_dunning_policy_id"}
+# credit settings whose changes are written in the customer's chatter, naming the
+# company (most are company-dependent); limits and holds have messages of their own.
+# Not mail tracking: Odoo reads every tracked field on every write of a partner (a
+# posted invoice raising its customer rank included).
+LOGGED_SETTINGS = [
+    "credit_hold_reason", "credit_limit_temporary", "credit_limit_temporary_expiry",
+    "credit_no_dunning", "credit_segment_id", "credit_insolvency",
+    "credit_insolvency_date", "credit_insurer_id", "credit_insured_amount",
+    "credit_insurance_expiry", "credit_next_review_date",
+]  # fmt: skip
 # partner figure -> credit.exposure field (current company)
 FIGURES = {
     "credit_receivable_amount": "receivable_amount",
@@ -59,14 +71,12 @@ class ResPartner(models.Model):
     credit_hold = fields.Boolean(
         company_dependent=True,
         copy=False,
-        tracking=True,
         groups="credit_management.group_credit_user",
         help="Manual stop: no order of this customer can be confirmed.",
     )
     credit_hold_reason = fields.Char(
         company_dependent=True,
         copy=False,
-        tracking=True,
         groups="credit_management.group_credit_user",
     )
     credit_custom_tolerance = fields.Boolean(
@@ -98,14 +108,12 @@ class ResPartner(models.Model):
         "Temporary Limit",
         company_dependent=True,
         copy=False,
-        tracking=True,
         groups="credit_management.group_credit_user",
     )
     credit_limit_temporary_expiry = fields.Date(
         "Temporary Limit Until",
         company_dependent=True,
         copy=False,
-        tracking=True,
         groups="credit_management.group_credit_user",
     )
 
@@ -114,7 +122,6 @@ class ResPartner(models.Model):
         "No Dunning",
         company_dependent=True,
         copy=False,
-        tracking=True,
         groups="credit_management.group_credit_user",
         help="Never remind this customer (its invoices are followed by hand).",
     )
@@ -335,9 +342,23 @@ class ResPartner(models.Model):
             if "credit_limit" in vals
             else None
         )
+        # callers posting a message of their own (temporary limits, approved
+        # requests) pass credit_logged
+        logged = [
+            fname
+            for fname in LOGGED_SETTINGS
+            if fname in vals and not self.env.context.get("credit_logged")
+        ]
+        old_settings = (
+            {partner: {f: partner.sudo()[f] for f in logged} for partner in self}
+            if logged
+            else None
+        )
         res = super().write(vals)
         if old_limits:
             self._credit_log_limit_change(old_limits)
+        if old_settings:
+            self._credit_log_setting_changes(old_settings)
         if "credit_hold" in vals:
             self._credit_log_hold_change(vals)
         if vals.get("credit_insolvency"):
@@ -355,6 +376,48 @@ class ResPartner(models.Model):
                 old_commercial | self.commercial_partner_id
             )
         return res
+
+    def _credit_log_setting_changes(self, old_settings):
+        """One chatter message per customer listing the credit settings that changed
+        (``old_settings``: ``{partner: {field name: value before}}``)."""
+        company = self.env.company
+
+        def shown(field, value):
+            if field.type == "many2one":
+                return value.display_name or "-"
+            if field.type == "boolean":
+                return self.env._("Yes") if value else self.env._("No")
+            if field.type == "date":
+                return format_date(self.env, value) if value else "-"
+            if field.type == "float":
+                return formatLang(self.env, value)
+            return value or "-"
+
+        for partner, old in old_settings.items():
+            changes = []
+            for fname, before in old.items():
+                field, after = self._fields[fname], partner.sudo()[fname]
+                if before != after:
+                    changes.append(
+                        Markup("<li>%s: %s → %s</li>")
+                        % (
+                            field._description_string(self.env),
+                            shown(field, before),
+                            shown(field, after),
+                        )
+                    )
+            if changes:
+                partner.message_post(
+                    body=Markup("%s<ul>%s</ul>")
+                    % (
+                        self.env._(
+                            "Credit settings changed in %(company)s by %(user)s:",
+                            company=company.name,
+                            user=self.env.user.name,
+                        ),
+                        Markup().join(changes),
+                    )
+                )
 
     def _credit_log_hold_change(self, vals):
         """Holds are decisions: say who put or lifted them, where and why."""
@@ -673,7 +736,7 @@ class ResPartner(models.Model):
                         ),
                     )
                 )
-            partners.write(
+            partners.with_context(credit_logged=True).write(
                 {"credit_limit_temporary": 0.0, "credit_limit_temporary_expiry": False}
             )
 
@@ -682,7 +745,6 @@ class ResPartner(models.Model):
         "credit.segment",
         "Credit Segment",
         company_dependent=True,
-        tracking=True,
         domain="[('company_id', 'in', (False, current_company_id))]",
         groups="credit_management.group_credit_user",
     )
@@ -720,7 +782,6 @@ class ResPartner(models.Model):
     )
     credit_insolvency = fields.Boolean(
         "Insolvency Proceedings",
-        tracking=True,
         copy=False,
         groups="credit_management.group_credit_user",
         help="Safeguard, receivership or liquidation: the customer gets the worst "
@@ -728,7 +789,6 @@ class ResPartner(models.Model):
     )
     credit_insolvency_date = fields.Date(
         "Proceedings Opened On",
-        tracking=True,
         copy=False,
         groups="credit_management.group_credit_user",
     )
@@ -736,20 +796,17 @@ class ResPartner(models.Model):
         "res.partner",
         "Credit Insurer",
         company_dependent=True,
-        tracking=True,
         groups="credit_management.group_credit_user",
     )
     credit_insured_amount = fields.Float(
         "Insured Amount",
         company_dependent=True,
-        tracking=True,
         groups="credit_management.group_credit_user",
         help="Cover granted by the credit insurer on this customer.",
     )
     credit_insurance_expiry = fields.Date(
         "Cover Until",
         company_dependent=True,
-        tracking=True,
         groups="credit_management.group_credit_user",
     )
     credit_insurance_cap = fields.Boolean(
@@ -775,7 +832,6 @@ class ResPartner(models.Model):
     credit_next_review_date = fields.Date(
         "Next Credit Review",
         company_dependent=True,
-        tracking=True,
         groups="credit_management.group_credit_user",
     )
 

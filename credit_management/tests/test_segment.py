@@ -159,3 +159,24 @@ class TestCreditInsurance(ScoreCommon):
             }
         )
         self.assertEqual(self.customer.credit_rating_ids, rating)
+
+    def test_setting_changes_logged_in_the_chatter_with_the_company(self):
+        """Changes of the credit settings are one chatter message naming the company
+        (they are company-dependent); other writes of the customer log nothing."""
+        insurer = self.env["res.partner"].create({"name": "Assureur-crédit SA"})
+        public = self.env["credit.segment"].create({"name": "Public sector"})
+        self.customer.write(
+            {
+                "credit_segment_id": public.id,
+                "credit_insurer_id": insurer.id,
+                "credit_insured_amount": 800.0,
+            }
+        )
+        message = self.customer.message_ids[0]
+        self.assertIn(f"Credit settings changed in {self.company.name}", message.body)
+        for text in ("Public sector", "Assureur-crédit SA", "800.00"):
+            self.assertIn(text, message.body)
+        count = len(self.customer.message_ids)
+        self.customer.write({"credit_insured_amount": 800.0, "customer_rank": 5})
+        self.customer.invalidate_recordset(["message_ids"])
+        self.assertEqual(len(self.customer.message_ids), count, "nothing changed")

@@ -41,7 +41,7 @@ class ResPartnerCreditLimitTemporary(models.TransientModel):
         if not self.env.user.has_group("credit_management.group_credit_manager"):
             raise UserError(self.env._("Only credit managers can grant credit limits."))
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
-        partner.write(
+        partner.with_context(credit_logged=True).write(
             {
                 "credit_limit_temporary": self.amount,
                 "credit_limit_temporary_expiry": self.date_end,
