@@ -152,10 +152,13 @@ class CreditDashboardTile(models.Model):
         ]
         return {
             "value": self.env._("%(days)s days", days=round(now)),
+            # best possible DSO is a standard-method figure: next to the countback
+            # headline, the days beyond terms (standard - best) say the same
+            # without mixing methods
             "comment": self.env._(
-                "%(days)s days three months ago; best possible %(best)s",
+                "%(days)s days three months ago; %(beyond)s days beyond terms",
                 days=round(before),
-                best=round(history[0][1]["dso_best"]),
+                beyond=round(history[0][1]["days_beyond_terms"]),
             ),
             "graph": self._line_graph(points, self.env._("DSO (Countback)")),
             "graph_type": "line",

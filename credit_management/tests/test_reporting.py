@@ -632,6 +632,16 @@ class TestDashboard(ReportingCommon):
         action = tiles["blocked"].action_open()
         self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
         self.assertEqual(tiles["dso"].graph_type, "line")
+        # the countback headline sits next to a figure of the same meaning (days
+        # beyond terms), not the standard method's best possible DSO
+        __, now = self.env["credit.dashboard.tile"]._kpi_history({})[0]
+        self.assertEqual(tiles["dso"].value, f"{round(now['dso_countback'])} days")
+        self.assertTrue(
+            tiles["dso"].comment.endswith(
+                f"; {round(now['days_beyond_terms'])} days beyond terms"
+            ),
+            tiles["dso"].comment,
+        )
 
     def _dispute(self, invoice, amount, days_ago):
         return self.env["credit.dispute"].create(
