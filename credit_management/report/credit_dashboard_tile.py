@@ -112,7 +112,9 @@ class CreditDashboardTile(models.Model):
         )
         return {
             "value": self._amount(total or 0.0),
-            "comment": self.env._("%(count)s customers over their limit", count=over),
+            "comment": self.env._("1 customer over its limit")
+            if over == 1
+            else self.env._("%(count)s customers over their limit", count=over),
             "alert": bool(over),
         }
 
@@ -275,7 +277,9 @@ class CreditDashboardTile(models.Model):
         )
         return {
             "value": str(due),
-            "comment": self.env._(
+            "comment": self.env._("1 limit request awaiting approval")
+            if requests == 1
+            else self.env._(
                 "%(count)s limit requests awaiting approval", count=requests
             ),
             "alert": bool(due or requests),

@@ -615,6 +615,7 @@ class TestDashboard(ReportingCommon):
         except UserError as error:
             self.assertIn("credit limit", str(error))
         self.assertEqual(order.state, "draft")
+        self.other_customer.credit_limit = 50.0  # 100.00 open: over its limit
         tiles = {
             tile.code: tile
             for tile in self.env["credit.dashboard.tile"]
@@ -622,6 +623,7 @@ class TestDashboard(ReportingCommon):
             .search([])
         }
         self.assertEqual(tiles["exposure"].value, "$\xa0900.00")
+        self.assertEqual(tiles["exposure"].comment, "1 customer over its limit")
         self.assertEqual(tiles["overdue"].value, "$\xa0600.00")
         self.assertEqual(tiles["overdue"].comment, "67 % of open receivables")
         self.assertEqual(tiles["blocked"].value, "1")
@@ -685,7 +687,7 @@ class TestDashboard(ReportingCommon):
         action = tiles["disputes"].action_open()
         self.assertEqual(action["res_model"], "credit.dispute")
         self.assertEqual(tiles["reviews"].value, "1")
-        self.assertEqual(tiles["reviews"].comment, "1 limit requests awaiting approval")
+        self.assertEqual(tiles["reviews"].comment, "1 limit request awaiting approval")
         action = tiles["reviews"].action_open()
         self.assertEqual(
             self.env["res.partner"].search(action["domain"]), self.customer
