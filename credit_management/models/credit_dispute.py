@@ -430,6 +430,22 @@ class CreditDispute(models.Model):
         return {(pid, cid): amount or 0.0 for pid, cid, amount in rows}
 
     @api.model
+    def _credit_any_open(self, partner_ids):
+        """Whether one of these customers has an open dispute (in any company): one
+        indexed query, for the exposure refresh of an event's customers."""
+        self.flush_model(["partner_id", "state"])
+        return bool(
+            self.env.execute_query(
+                SQL(
+                    """SELECT 1 FROM credit_dispute
+                        WHERE partner_id IN %s AND state IN %s LIMIT 1""",
+                    tuple(partner_ids),
+                    OPEN_STATES,
+                )
+            )
+        )
+
+    @api.model
     def _credit_disputed_overdue_sql(self, limit_date, where):
         """The query of :meth:`_credit_disputed_overdue` (columns partner_id,
         company_id, amount), for the exposure refresh to run it with its own."""

@@ -257,6 +257,27 @@ class TestDispute(DisputeCommon):
         self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
         self.assertIn("overdue", dict(self.customer._credit_check(self.company, 10.0)))
 
+    def test_refresh_plans_the_disputes_only_for_customers_with_one(self):
+        """The disputed-overdue branch of the refresh query is sent only when one of
+        the refreshed customers has an open dispute (it costs more to plan than the
+        search that leaves it out); the figures are the same either way."""
+        invoice = self._invoice(self.customer, 500.0, due_in=-20)
+
+        def refresh_sql():
+            self.env.flush_all()
+            with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+                self.Exposure._refresh(self.customer, self.company)
+            return "\n".join(logged.output)
+
+        self.assertNotIn("credit_dispute_line", refresh_sql())
+        self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
+        dispute = self._dispute(invoice, amount=200.0)
+        self.assertIn("credit_dispute_line", refresh_sql())
+        self.assertEqual(self._row(self.customer).overdue_amount, 300.0)
+        dispute.action_mark_paid()
+        self.assertNotIn("credit_dispute_line", refresh_sql())
+        self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
+
     def test_overdue_setting_and_grace_days(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-20)
         self._invoice(self.customer, 100.0, due_in=-2)
