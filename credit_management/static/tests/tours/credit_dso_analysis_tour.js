@@ -6,7 +6,7 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("credit_management_dso_analysis", {
     steps: () => [
         {
-            trigger: ".o_kanban_record:contains('best possible') button[name='action_open']",
+            trigger: ".o_kanban_record:contains('days beyond terms') button[name='action_open']",
             run: "click",
         },
         {
