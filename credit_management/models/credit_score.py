@@ -262,6 +262,24 @@ class CreditScore(models.Model):
         return SQL(" AND ").join(clauses)
 
     @api.model
+    def _factor_query(self, query, partner_ids, company, as_of, **params):
+        """``{partner id: value}`` of a factor query over the receivable items
+        (``%(items)s``, filtered by ``%(where)s``) of the 12 months before ``as_of``
+        (``%(start)s`` .. ``%(as_of)s``)."""
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    query,
+                    items=RECEIVABLE_JOINS,
+                    where=self._where(partner_ids, company),
+                    as_of=as_of,
+                    start=as_of - timedelta(days=365),
+                    **params,
+                )
+            )
+        )
+
+    @api.model
     @score_factor(
         lambda self: self.env._("Average days late (paid, 12 months)"),
         curve=[(0, 100), (5, 90), (15, 70), (30, 40), (60, 10), (90, 0)],
@@ -273,32 +291,27 @@ class CreditScore(models.Model):
         """Days late of the payments received in the 12 months before ``as_of``,
         weighted by the amount paid and by recency (a payment a year old weighs half
         of one received on ``as_of``). Credit notes are not payments."""
-        return dict(
-            self.env.execute_query(
-                SQL(
-                    """
-            SELECT p.commercial_partner_id,
-                   SUM(apr.amount * (1 - 0.5 * (%(as_of)s - apr.max_date) / 365.0)
-                       * GREATEST(apr.max_date - COALESCE(aml.date_maturity, aml.date),
-                                  0))
-                   / NULLIF(SUM(apr.amount
-                                * (1 - 0.5 * (%(as_of)s - apr.max_date) / 365.0)), 0)
-              FROM %(items)s
-              JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-              JOIN account_move_line pay ON pay.id = apr.credit_move_id
-              JOIN account_move pm ON pm.id = pay.move_id
-             WHERE %(where)s
-               AND m.move_type IN ('out_invoice', 'out_receipt')
-               AND pm.move_type NOT IN ('out_refund', 'in_refund')
-               AND apr.max_date > %(start)s AND apr.max_date <= %(as_of)s
-             GROUP BY 1
-                    """,
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(partner_ids, company),
-                    as_of=as_of,
-                    start=as_of - timedelta(days=365),
-                )
-            )
+        return self._factor_query(
+            """
+    SELECT p.commercial_partner_id,
+           SUM(apr.amount * (1 - 0.5 * (%(as_of)s - apr.max_date) / 365.0)
+               * GREATEST(apr.max_date - COALESCE(aml.date_maturity, aml.date),
+                          0))
+           / NULLIF(SUM(apr.amount
+                        * (1 - 0.5 * (%(as_of)s - apr.max_date) / 365.0)), 0)
+      FROM %(items)s
+      JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+      JOIN account_move_line pay ON pay.id = apr.credit_move_id
+      JOIN account_move pm ON pm.id = pay.move_id
+     WHERE %(where)s
+       AND m.move_type IN ('out_invoice', 'out_receipt')
+       AND pm.move_type NOT IN ('out_refund', 'in_refund')
+       AND apr.max_date > %(start)s AND apr.max_date <= %(as_of)s
+     GROUP BY 1
+            """,
+            partner_ids,
+            company,
+            as_of,
         )
 
     @api.model
@@ -313,35 +326,30 @@ class CreditScore(models.Model):
         """Share of the invoices settled in the 12 months before ``as_of`` whose
         settlement (last reconciliation) came more than ``LATE_AFTER_DAYS`` days after
         their due date (a payment crossing a weekend is not late)."""
-        return dict(
-            self.env.execute_query(
-                SQL(
-                    """
-            SELECT pid,
-                   AVG(CASE WHEN settled > due + %(late_after)s THEN 1.0 ELSE 0.0 END)
-              FROM (
-                SELECT p.commercial_partner_id AS pid,
-                       COALESCE(aml.date_maturity, aml.date) AS due,
-                       MAX(apr.max_date) AS settled
-                  FROM %(items)s
-                  JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
-                 WHERE %(where)s
-                   AND m.move_type IN ('out_invoice', 'out_receipt')
-                   AND aml.balance > 0
-                   AND apr.max_date <= %(as_of)s
-                 GROUP BY aml.id, p.commercial_partner_id
-                HAVING SUM(apr.amount) >= aml.balance - 0.005
-                   AND MAX(apr.max_date) > %(start)s
-              ) settled
-             GROUP BY pid
-                    """,
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(partner_ids, company),
-                    as_of=as_of,
-                    start=as_of - timedelta(days=365),
-                    late_after=LATE_AFTER_DAYS,
-                )
-            )
+        return self._factor_query(
+            """
+    SELECT pid,
+           AVG(CASE WHEN settled > due + %(late_after)s THEN 1.0 ELSE 0.0 END)
+      FROM (
+        SELECT p.commercial_partner_id AS pid,
+               COALESCE(aml.date_maturity, aml.date) AS due,
+               MAX(apr.max_date) AS settled
+          FROM %(items)s
+          JOIN account_partial_reconcile apr ON apr.debit_move_id = aml.id
+         WHERE %(where)s
+           AND m.move_type IN ('out_invoice', 'out_receipt')
+           AND aml.balance > 0
+           AND apr.max_date <= %(as_of)s
+         GROUP BY aml.id, p.commercial_partner_id
+        HAVING SUM(apr.amount) >= aml.balance - 0.005
+           AND MAX(apr.max_date) > %(start)s
+      ) settled
+     GROUP BY pid
+            """,
+            partner_ids,
+            company,
+            as_of,
+            late_after=LATE_AFTER_DAYS,
         )
 
     @api.model
@@ -495,24 +503,19 @@ class CreditScore(models.Model):
     def _score_factor_returned_payments(self, partner_ids, company, as_of):
         """Customer payments reversed (returned cheque, rejected direct debit) in the
         12 months before ``as_of``."""
-        return dict(
-            self.env.execute_query(
-                SQL(
-                    """
-            SELECT p.commercial_partner_id, COUNT(DISTINCT m.id)
-              FROM %(items)s
-              JOIN account_move orig ON orig.id = m.reversed_entry_id
-             WHERE %(where)s
-               AND orig.origin_payment_id IS NOT NULL
-               AND m.date > %(start)s AND m.date <= %(as_of)s
-             GROUP BY 1
-                    """,
-                    items=RECEIVABLE_JOINS,
-                    where=self._where(partner_ids, company),
-                    as_of=as_of,
-                    start=as_of - timedelta(days=365),
-                )
-            )
+        return self._factor_query(
+            """
+    SELECT p.commercial_partner_id, COUNT(DISTINCT m.id)
+      FROM %(items)s
+      JOIN account_move orig ON orig.id = m.reversed_entry_id
+     WHERE %(where)s
+       AND orig.origin_payment_id IS NOT NULL
+       AND m.date > %(start)s AND m.date <= %(as_of)s
+     GROUP BY 1
+            """,
+            partner_ids,
+            company,
+            as_of,
         )
 
     @api.model
