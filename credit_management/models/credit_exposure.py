@@ -21,6 +21,8 @@ PARTNER_SETTINGS = [
     "credit_insurance_cap",
 ]  # fmt: skip
 
+# ``_row_columns`` by company id (the statement text depends on nothing else)
+ROW_COLUMNS = {}
 
 # key of the refreshes collected by ``_deferred_refresh`` in the cursor's cache
 DEFERRED = "credit_management.deferred_refresh"
@@ -35,6 +37,14 @@ OPEN_RECEIVABLES = SQL(
         AND aml.parent_state = 'posted'
         AND NOT aml.reconciled"""
 )
+
+
+def _put_in_cache(records, field, values):
+    """Put ``values`` (one per record, as read from the database) in the cache of
+    ``field``, replacing what it holds: for values a statement just returned, after
+    a flush (``_insert_cache`` keeps cached values, and invalidating first costs
+    more than the statement's own Python work)."""
+    field._get_cache(records.env).update(zip(records._ids, values, strict=True))
 
 
 class CreditExposure(models.Model):
@@ -532,6 +542,33 @@ class CreditExposure(models.Model):
         )
 
     @api.model
+    def _row_columns(self, company_id):
+        """The columns ``_get_rows`` returns: the row's figures, then the customer's
+        settings in ``company_id`` as one array. Built once per company: composing
+        the statement costs more than running its plan."""
+        cache = ROW_COLUMNS
+        if company_id not in cache:
+            # the settings come from a sub-select rather than a join with res_partner:
+            # PostgreSQL plans the statement in a third of the time
+            cache[company_id] = SQL(
+                """e.id, %(row_columns)s,
+                   (SELECT jsonb_build_array(%(settings)s)
+                      FROM res_partner p WHERE p.id = e.partner_id)""",
+                row_columns=SQL(", ").join(
+                    SQL.identifier("e", name) for name in ROW_FIELDS
+                ),
+                settings=SQL(", ").join(
+                    SQL(
+                        "p.%s -> %s",
+                        SQL.identifier(name),
+                        str(company_id),
+                    )
+                    for name in PARTNER_SETTINGS
+                ),
+            )
+        return cache[company_id]
+
+    @api.model
     def _get_rows(self, partners, company, lock=False, add=None):
         """Exposure rows of the commercial partners of ``partners`` in ``company`` (or
         in every company when the company consolidates group exposure), created when
@@ -557,23 +594,9 @@ class CreditExposure(models.Model):
         row_fields = [self._fields[name] for name in ROW_FIELDS]
         Partner = self.env["res.partner"]
         partner_fields = [Partner._fields[name] for name in PARTNER_SETTINGS]
-        cid = str(company.id)
         Partner.flush_model([*PARTNER_SETTINGS, "commercial_partner_id"])
         group = company.credit_group_exposure
-        # the customer's settings come from a sub-select rather than a join with
-        # res_partner: PostgreSQL plans the statement in a third of the time
-        columns = SQL(
-            """e.id, %(row_columns)s,
-               (SELECT jsonb_build_array(%(settings)s)
-                  FROM res_partner p WHERE p.id = e.partner_id)""",
-            row_columns=SQL(", ").join(
-                SQL.identifier("e", field.name) for field in row_fields
-            ),
-            settings=SQL(", ").join(
-                SQL("p.%s -> %s", SQL.identifier(field.name), cid)
-                for field in partner_fields
-            ),
-        )
+        columns = self._row_columns(company.id)
         companies = SQL("TRUE") if group else SQL("e.company_id = %s", company.id)
         in_scope = SQL(
             """e.partner_id IN (SELECT a.commercial_partner_id FROM res_partner a
@@ -655,45 +678,38 @@ class CreditExposure(models.Model):
                 SQL("FOR NO KEY UPDATE") if lock else SQL(),
             )
         result = self.env.execute_query(query)
-        rows = self.sudo().browse(row[0] for row in result)
+        rows = self.sudo().browse([row[0] for row in result])
         commercial = {}  # asked partner id -> commercial partner id
         if result:
             values = list(zip(*result, strict=True))
-            rows.invalidate_recordset(ROW_FIELDS)
+            # the statement's values replace the cached ones: both models were
+            # flushed before it
             for field, column in zip(row_fields, values[1:], strict=False):
-                field._insert_cache(rows, column)
+                _put_in_cache(rows, field, column)
             settings = {}  # partner id -> values, one per partner
             for row in result:
                 settings[row[1]] = row[1 + len(row_fields)]
                 commercial.update(dict.fromkeys(row[-1], row[1]))
                 commercial[row[1]] = row[1]
             cached = Partner.sudo().with_company(company).browse(settings)
-            cached.invalidate_recordset(PARTNER_SETTINGS)
             for index, field in enumerate(partner_fields):
-                field._insert_cache(
+                _put_in_cache(
                     cached,
+                    field,
                     [
                         field.convert_to_cache(values[index], cached)
                         for values in settings.values()
                     ],
                 )
             asked = Partner.browse(commercial)
-            asked.invalidate_recordset(["commercial_partner_id"])
-            Partner._fields["commercial_partner_id"]._insert_cache(
-                asked, list(commercial.values())
+            _put_in_cache(
+                asked, Partner._fields["commercial_partner_id"], commercial.values()
             )
         # rows to (re)compute: missing in the company, or with open items that fell
         # overdue since the morning refresh
-        today = fields.Date.context_today(self)
-        stale = rows.filtered(
-            lambda r: r.refreshed_on != today
-            and r.next_due_date
-            and r.next_due_date < today
-        )
-        missing = (
-            partners.commercial_partner_id
-            - rows.filtered(lambda r: r.company_id == company).partner_id
-        )
+        stale = rows.browse(self._stale_ids(result))
+        present = {row[1] for row in result if row[2] == company.id}
+        missing = partners.commercial_partner_id.filtered(lambda p: p.id not in present)
         if stale or missing:
             # the upsert creates the rows and, being a write, holds their lock; a
             # read-only request (a form showing the banner) computes them in memory
@@ -708,6 +724,29 @@ class CreditExposure(models.Model):
                 again = partners.filtered(lambda p: p.commercial_partner_id in redo)
                 self._get_rows(again, company, add={pid: add[pid] for pid in again.ids})
         return rows
+
+    @api.model
+    def _stale_ids(self, result):
+        """Ids of the rows of ``_get_rows``'s ``result`` (id first, then
+        ``ROW_FIELDS``) whose open items fell overdue since their computation.
+
+        The user's today is at most one day past the server's: a row whose next due
+        date is later than that is current without asking which day it is for the
+        user, which would read the user's record on every confirmation."""
+        next_due = 1 + ROW_FIELDS.index("next_due_date")
+        refreshed = 1 + ROW_FIELDS.index("refreshed_on")
+        horizon = fields.Date.add(fields.Date.today(), days=1)
+        candidates = [
+            row for row in result if row[next_due] and row[next_due] <= horizon
+        ]
+        if not candidates:
+            return []
+        today = fields.Date.context_today(self)
+        return [
+            row[0]
+            for row in candidates
+            if row[refreshed] != today and row[next_due] < today
+        ]
 
     @api.model
     def _add_orders(self, orders, sign=1):

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -178,6 +180,29 @@ class TestBlock(CreditCommon):
                     "overdue_amount": 300.0,
                     "order_amount": 300.0,
                     "refreshed_on": self.today,
+                }
+            ],
+        )
+
+    def test_row_overdue_in_the_users_time_zone_is_recomputed(self):
+        """The check asks for the user's date only for rows that may have fallen
+        overdue by the server's date plus one day: a user whose day is ahead of the
+        server's still sees the item due the day before (their time) as overdue."""
+        self.company.credit_overdue_tolerance = 1000.0
+        self._invoice(self.customer, 300.0, due_in=0)
+        row = self._row(self.customer)
+        self.assertEqual(row.overdue_amount, 0.0)
+        self.salesman.tz = "Pacific/Kiritimati"  # UTC+14: tomorrow from 10:00 UTC
+        with freeze_time(f"{self.today} 12:00:00"):
+            self._confirm_as(self._order(self.customer, 100.0))
+        row.invalidate_recordset()
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "overdue_amount": 300.0,
+                    "order_amount": 100.0,
+                    "refreshed_on": fields.Date.add(self.today, days=1),
                 }
             ],
         )
