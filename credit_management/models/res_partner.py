@@ -539,18 +539,27 @@ class ResPartner(models.Model):
         return action
 
     # ------------------------------------------------------------------ the credit rule
-    def _credit_check(
-        self, company, amount, exposure_rows=None, batch_amount=0.0, reserved=0.0
+    def _credit_check(self, company, amount, exposure_rows=None):
+        """Why one order of ``amount`` (company currency) for this commercial partner
+        in ``company`` cannot be confirmed: :meth:`_credit_check_orders` for one
+        order. Returns a list of ``(code, message)``, empty when the order passes."""
+        return self._credit_check_orders(company, [amount], exposure_rows)[0]
+
+    def _credit_check_orders(
+        self, company, amounts, exposure_rows=None, reserved=0.0, released=None
     ):
-        """THE credit rule: why an order of ``amount`` (company currency) for this
-        commercial partner in ``company`` cannot be confirmed.
+        """THE credit rule: why orders of ``amounts`` (company currency) for this
+        commercial partner in ``company``, confirmed in this sequence, cannot be.
 
         Every caller (confirmation on any path, the order banner, tests) goes through
-        here. Returns a list of ``(code, message)``; empty when the order passes.
-        ``exposure_rows`` are the partner's rows (locked by the caller when it is
-        about to confirm); fetched when not given. ``batch_amount`` is what the
-        orders confirmed before this one in the same call add to the exposure;
-        ``reserved`` what the rows already count of the orders being confirmed.
+        here. The orders of one call count cumulatively: an order that passes (or is
+        ``released``, a list of flags: it skips the rule) adds its amount to the
+        exposure the next ones are checked against. ``exposure_rows`` are the
+        partner's rows (locked by the caller when it is about to confirm); fetched
+        when not given. ``reserved`` is what the rows already count of the orders
+        being checked.
+
+        :return: one list of ``(code, message)`` per amount, empty when it passes
         """
         self.ensure_one()
         partner = self.commercial_partner_id.sudo().with_company(company)
@@ -565,9 +574,10 @@ class ResPartner(models.Model):
         def money(value):
             return format_amount(self.env, value, currency)
 
-        reasons = []
+        # the reasons that do not depend on the order: before and after the limit
+        before, after = [], []
         if partner.credit_hold:
-            reasons.append(
+            before.append(
                 (
                     "hold",
                     self.env._(
@@ -581,7 +591,7 @@ class ResPartner(models.Model):
             )
         limit = own_row.credit_limit
         if company.credit_require_limit and limit <= 0:
-            reasons.append(
+            before.append(
                 (
                     "no_limit",
                     self.env._(
@@ -592,12 +602,47 @@ class ResPartner(models.Model):
                     ),
                 )
             )
-        if limit > 0:
+        has_limit = limit > 0  # a cap may bring it to zero: still a limit
+        if has_limit:
             limit, cap_note = partner._credit_capped_limit(company, limit)
             tolerance = partner._credit_tolerance_source(company).credit_limit_tolerance
-            exposure = rows._amount_in(company) - reserved + batch_amount
+            exposure = rows._amount_in(company) - reserved
             ceiling = limit * (1 + tolerance / 100.0)
-            if rows._is_over(exposure + amount, ceiling, currency):
+        overdue, oldest = partner._credit_overdue_beyond_grace(company, rows)
+        tolerance_amount = partner._credit_tolerance_source(
+            company
+        ).credit_overdue_tolerance
+        if rows._is_over(overdue, tolerance_amount, currency):
+            grace = partner._credit_grace_days(company)
+            after.append(
+                (
+                    "overdue",
+                    self.env._(
+                        "Overdue %(overdue)s%(grace)s exceeds the tolerated "
+                        "%(tolerance)s "
+                        "(oldest due on %(date)s).",
+                        overdue=money(overdue),
+                        grace=self.env._(" (more than %(days)s days late)", days=grace)
+                        if grace
+                        else "",
+                        tolerance=money(tolerance_amount),
+                        date=format_date(self.env, oldest) if oldest else "-",
+                    ),
+                )
+            )
+
+        results = []
+        batch_amount = 0.0
+        skips = released or [False] * len(amounts)
+        for amount, skip in zip(amounts, skips, strict=True):
+            if skip:
+                results.append([])
+                batch_amount += amount
+                continue
+            reasons = list(before)
+            if has_limit and rows._is_over(
+                exposure + batch_amount + amount, ceiling, currency
+            ):
                 reasons.append(
                     (
                         "limit",
@@ -605,7 +650,7 @@ class ResPartner(models.Model):
                             "Exposure %(exposure)s%(batch)s + this order %(amount)s "
                             "exceeds the "
                             "credit limit of %(limit)s%(tolerance)s.",
-                            exposure=money(exposure - batch_amount),
+                            exposure=money(exposure),
                             batch=self.env._(
                                 " + other orders confirmed with it %(amount)s",
                                 amount=money(batch_amount),
@@ -625,29 +670,11 @@ class ResPartner(models.Model):
                         + cap_note,
                     )
                 )
-        overdue, oldest = partner._credit_overdue_beyond_grace(company, rows)
-        tolerance_amount = partner._credit_tolerance_source(
-            company
-        ).credit_overdue_tolerance
-        if rows._is_over(overdue, tolerance_amount, currency):
-            grace = partner._credit_grace_days(company)
-            reasons.append(
-                (
-                    "overdue",
-                    self.env._(
-                        "Overdue %(overdue)s%(grace)s exceeds the tolerated "
-                        "%(tolerance)s "
-                        "(oldest due on %(date)s).",
-                        overdue=money(overdue),
-                        grace=self.env._(" (more than %(days)s days late)", days=grace)
-                        if grace
-                        else "",
-                        tolerance=money(tolerance_amount),
-                        date=format_date(self.env, oldest) if oldest else "-",
-                    ),
-                )
-            )
-        return reasons
+            reasons += after
+            if not reasons:
+                batch_amount += amount
+            results.append(reasons)
+        return results
 
     def _credit_grace_days(self, company):
         return self._credit_tolerance_source(company).credit_overdue_grace_days

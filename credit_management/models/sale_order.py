@@ -249,7 +249,7 @@ class SaleOrder(models.Model):
         Exposure = self.env["credit.exposure"].sudo()
         refusals = {}
         amounts = {}
-        groups = defaultdict(lambda: self.browse())
+        groups = defaultdict(list)  # (commercial partner, company) -> order ids
         rows_by_partner = defaultdict(lambda: Exposure.browse())
         for company, orders in self.grouped("company_id").items():
             add = defaultdict(float) if reserve else None
@@ -263,21 +263,22 @@ class SaleOrder(models.Model):
             for row in rows:
                 rows_by_partner[row.partner_id.id, company.id] |= row
             for order in orders:
-                groups[order.partner_id.commercial_partner_id, company] |= order
+                groups[order.partner_id.commercial_partner_id, company].append(order.id)
         for (partner, company), orders in groups.items():
+            orders = self.browse(sorted(orders))
             rows = rows_by_partner[partner.id, company.id]
-            # what the statement added for these orders is not yet exposure
-            reserved = sum(amounts[order] for order in orders) if reserve else 0.0
-            batch_amount = 0.0
-            for order in orders.sorted("id"):
-                amount = amounts[order]
-                if order._credit_is_released():
-                    batch_amount += amount
+            results = partner._credit_check_orders(
+                company,
+                [amounts[order] for order in orders],
+                rows,
+                # what the statement added for these orders is not yet exposure
+                reserved=sum(amounts[order] for order in orders) if reserve else 0.0,
+                released=[order._credit_is_released() for order in orders],
+            )
+            for order, reasons in zip(orders, results, strict=True):
+                if not reasons:
                     continue
-                reasons = partner._credit_check(
-                    company, amount, rows, batch_amount, reserved=reserved
-                )
-                if reasons and order.credit_release_amount:
+                if order.credit_release_amount:
                     reasons.append(
                         (
                             "release_lapsed",
@@ -295,10 +296,7 @@ class SaleOrder(models.Model):
                             ),
                         )
                     )
-                if reasons:
-                    refusals[order] = reasons
-                else:
-                    batch_amount += amount
+                refusals[order] = reasons
         return refusals
 
     def _credit_put_on_hold(self, refusals):
