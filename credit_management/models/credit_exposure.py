@@ -594,7 +594,9 @@ class CreditExposure(models.Model):
         row_fields = [self._fields[name] for name in ROW_FIELDS]
         Partner = self.env["res.partner"]
         partner_fields = [Partner._fields[name] for name in PARTNER_SETTINGS]
+        # the statement's values replace what the cache holds: nothing may be pending
         Partner.flush_model([*PARTNER_SETTINGS, "commercial_partner_id"])
+        self.flush_model(ROW_FIELDS)
         group = company.credit_group_exposure
         columns = self._row_columns(company.id)
         companies = SQL("TRUE") if group else SQL("e.company_id = %s", company.id)
@@ -605,7 +607,6 @@ class CreditExposure(models.Model):
             companies,
         )
         if add:
-            self.flush_model()
             if len(add) == 1:
                 [(pid, amount)] = add.items()
                 source = SQL(
@@ -682,8 +683,6 @@ class CreditExposure(models.Model):
         commercial = {}  # asked partner id -> commercial partner id
         if result:
             values = list(zip(*result, strict=True))
-            # the statement's values replace the cached ones: both models were
-            # flushed before it
             for field, column in zip(row_fields, values[1:], strict=False):
                 _put_in_cache(rows, field, column)
             settings = {}  # partner id -> values, one per partner

@@ -120,6 +120,27 @@ class TestBlock(CreditCommon):
         batch.with_user(self.salesman).action_confirm()
         self.assertEqual(batch.mapped("state"), ["sale", "sale"])
 
+    def test_rule_counts_only_the_orders_that_pass_or_are_released(self):
+        """``_credit_check_orders``: in sequence, an order that passes or is released
+        counts for the next ones; a refused one does not."""
+        codes = [
+            [code for code, __ in reasons]
+            for reasons in self.customer._credit_check_orders(
+                self.company,
+                [300.0, 900.0, 200.0, 600.0, 100.0],
+                released=[False, False, False, True, False],
+            )
+        ]
+        # 300 passes; 300 + 900 is over 1,000; 300 + 200 passes; 600 released
+        # (1,100 now); 1,100 + 100 is over
+        self.assertEqual(codes, [[], ["limit"], [], [], ["limit"]])
+        self.customer.credit_hold = True
+        results = self.customer._credit_check_orders(self.company, [10.0, 20.0])
+        self.assertEqual(
+            [[code for code, __ in reasons] for reasons in results],
+            [["hold"], ["hold"]],
+        )
+
     # ------------------------------------------------------------------ the rows
     def _orders_on_row(self, partner=None):
         row = self._row(partner or self.customer)
