@@ -542,6 +542,12 @@ class CreditExposure(models.Model):
         )
 
     @api.model
+    def _settings_env(self, company):
+        """The environment ``_get_rows`` caches the customers' settings in:
+        superuser, ``company`` first."""
+        return self.env["res.partner"].sudo().with_company(company).env
+
+    @api.model
     def _row_columns(self, company_id):
         """The columns ``_get_rows`` returns: the row's figures, then the customer's
         settings in ``company_id`` as one array. Built once per company: composing
@@ -690,7 +696,7 @@ class CreditExposure(models.Model):
                 settings[row[1]] = row[1 + len(row_fields)]
                 commercial.update(dict.fromkeys(row[-1], row[1]))
                 commercial[row[1]] = row[1]
-            cached = Partner.sudo().with_company(company).browse(settings)
+            cached = Partner.with_env(self._settings_env(company)).browse(settings)
             for index, field in enumerate(partner_fields):
                 _put_in_cache(
                     cached,
