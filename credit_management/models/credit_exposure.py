@@ -735,9 +735,10 @@ class CreditExposure(models.Model):
         """Ids of the rows of ``_get_rows``'s ``result`` (id first, then
         ``ROW_FIELDS``) whose open items fell overdue since their computation.
 
-        The user's today is at most one day past the server's: a row whose next due
-        date is later than that is current without asking which day it is for the
-        user, which would read the user's record on every confirmation."""
+        The user's today is at most one day past the server's (UTC, which Odoo
+        sets): a row whose next due date is later than that is current without
+        asking which day it is for the user, which reads the user's record when the
+        context has no time zone."""
         next_due = 1 + ROW_FIELDS.index("next_due_date")
         refreshed = 1 + ROW_FIELDS.index("refreshed_on")
         horizon = fields.Date.add(fields.Date.today(), days=1)
