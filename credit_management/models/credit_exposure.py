@@ -613,6 +613,16 @@ class CreditExposure(models.Model):
             companies,
         )
         if add:
+            # an UPDATE locks its rows in no set order: several rows are locked in
+            # id order first, as the read does, so that two batches cannot deadlock
+            ordered = SQL()
+            if len(partners) > 1 or group:
+                ordered = SQL(
+                    """AND e.id IN (SELECT e.id FROM credit_exposure e WHERE %s
+                                     ORDER BY e.id FOR NO KEY UPDATE)""",
+                    in_scope,
+                )
+            with_v = SQL()
             if len(add) == 1:
                 [(pid, amount)] = add.items()
                 source = SQL(
@@ -624,27 +634,27 @@ class CreditExposure(models.Model):
                     pid,
                 )
             else:
-                # contacts of one customer add up on its row
-                source = SQL(
-                    """(SELECT a.commercial_partner_id AS partner_id,
+                # contacts of one customer add up on its row; the customers are
+                # resolved once, for the lock and for the update
+                with_v = SQL(
+                    """WITH v AS MATERIALIZED (
+                        SELECT a.commercial_partner_id AS partner_id,
                                SUM(x.amount) AS amount, array_agg(a.id) AS asked
                           FROM (VALUES %s) x(asked_id, amount)
                           JOIN res_partner a ON a.id = x.asked_id
-                         GROUP BY 1) v""",
+                         GROUP BY 1)""",
                     SQL(", ").join(
                         SQL("(%s, %s::numeric)", pid, amount)
                         for pid, amount in add.items()
                     ),
                 )
+                source = SQL("v")
                 target = SQL("e.partner_id = v.partner_id")
-            # an UPDATE locks its rows in no set order: several rows are locked in
-            # id order first, as the read does, so that two batches cannot deadlock
-            ordered = SQL()
-            if len(partners) > 1 or group:
                 ordered = SQL(
-                    """AND e.id IN (SELECT e.id FROM credit_exposure e WHERE %s
-                                     ORDER BY e.id FOR NO KEY UPDATE)""",
-                    in_scope,
+                    """AND e.id IN (SELECT e.id FROM credit_exposure e
+                                     JOIN v ON v.partner_id = e.partner_id
+                                    WHERE %s ORDER BY e.id FOR NO KEY UPDATE OF e)""",
+                    companies,
                 )
             amount = SQL("v.amount")
             if group:
@@ -652,7 +662,7 @@ class CreditExposure(models.Model):
                     "(CASE WHEN e.company_id = %s THEN v.amount ELSE 0 END)", company.id
                 )
             query = SQL(
-                """
+                """%(with_v)s
                 UPDATE credit_exposure e
                    SET order_amount = e.order_amount + %(amount)s,
                        exposure_total = e.exposure_total + %(amount)s,
@@ -664,6 +674,7 @@ class CreditExposure(models.Model):
                   FROM %(source)s
                  WHERE %(target)s AND %(companies)s %(ordered)s
              RETURNING %(columns)s, v.asked""",
+                with_v=with_v,
                 amount=amount,
                 uid=self.env.uid,
                 source=source,
