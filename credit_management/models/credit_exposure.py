@@ -130,6 +130,14 @@ class CreditExposure(models.Model):
         "(partner_id, company_id)", "A customer has one exposure row per company."
     )
 
+    def init(self):
+        # Every confirmation, posting and payment updates a row: room left on each
+        # page lets PostgreSQL update it in place (a HOT update: no index entry
+        # written, no bloat for the vacuum) as long as no indexed column changes.
+        self.env.cr.execute(
+            SQL("ALTER TABLE %s SET (fillfactor = 80)", SQL.identifier(self._table))
+        )
+
     # ------------------------------------------------------------------ computes
     @api.depends("oldest_overdue_date")
     def _compute_overdue_days(self):

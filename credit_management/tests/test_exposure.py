@@ -258,6 +258,14 @@ class TestExposure(CreditCommon):
             self._order(self.customer, 200.0).action_confirm()
         self.assertEqual(self._row(self.customer).order_amount, 300.0)
 
+    def test_rows_leave_room_for_updates_in_place(self):
+        """The exposure table keeps a fifth of each page free, for the updates of
+        every confirmation, posting and payment to stay on their page (HOT)."""
+        self.env.cr.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'credit_exposure'"
+        )
+        self.assertIn("fillfactor=80", self.env.cr.fetchone()[0] or [])
+
     def test_over_limit_filter_is_one_indexed_search(self):
         self._invoice(self.customer, 1500.0)
         found = (
