@@ -621,15 +621,9 @@ class CreditExposure(models.Model):
             companies,
         )
         if add:
-            # an UPDATE locks its rows in no set order: several rows are locked in
-            # id order first, as the read does, so that two batches cannot deadlock
-            ordered = SQL()
-            if len(partners) > 1 or group:
-                ordered = SQL(
-                    """AND e.id IN (SELECT e.id FROM credit_exposure e WHERE %s
-                                     ORDER BY e.id FOR NO KEY UPDATE)""",
-                    in_scope,
-                )
+            # An UPDATE locks its rows in no set order: several rows (several
+            # customers, or one customer's rows in every company) are locked in id
+            # order first, as the read does, so that two batches cannot deadlock.
             with_v = SQL()
             if len(add) == 1:
                 [(pid, amount)] = add.items()
@@ -641,6 +635,13 @@ class CreditExposure(models.Model):
                                          FROM res_partner a WHERE a.id = %s)""",
                     pid,
                 )
+                ordered = SQL()
+                if group:
+                    ordered = SQL(
+                        """AND e.id IN (SELECT e.id FROM credit_exposure e WHERE %s
+                                         ORDER BY e.id FOR NO KEY UPDATE)""",
+                        in_scope,
+                    )
             else:
                 # contacts of one customer add up on its row; the customers are
                 # resolved once, for the lock and for the update
@@ -752,25 +753,14 @@ class CreditExposure(models.Model):
     @api.model
     def _stale_ids(self, result):
         """Ids of the rows of ``_get_rows``'s ``result`` (id first, then
-        ``ROW_FIELDS``) whose open items fell overdue since their computation.
-
-        The user's today is at most one day past the server's (UTC, which Odoo
-        sets): a row whose next due date is later than that is current without
-        asking which day it is for the user, which reads the user's record when the
-        context has no time zone."""
+        ``ROW_FIELDS``) whose open items fell overdue since their computation."""
         next_due = 1 + ROW_FIELDS.index("next_due_date")
         refreshed = 1 + ROW_FIELDS.index("refreshed_on")
-        horizon = fields.Date.add(fields.Date.today(), days=1)
-        candidates = [
-            row for row in result if row[next_due] and row[next_due] <= horizon
-        ]
-        if not candidates:
-            return []
         today = fields.Date.context_today(self)
         return [
             row[0]
-            for row in candidates
-            if row[refreshed] != today and row[next_due] < today
+            for row in result
+            if row[next_due] and row[next_due] < today and row[refreshed] != today
         ]
 
     @api.model
