@@ -108,8 +108,17 @@ class AccountMove(models.Model):
         return res
 
     def _post(self, soft=True):
-        posted = super()._post(soft=soft)
-        posted._credit_refresh_exposure()
+        Exposure = self.env["credit.exposure"].sudo()
+        if Exposure._refresh_is_deferred():
+            # an enclosing block (a payment) refreshes its customers at its end
+            posted = super()._post(soft=soft)
+            posted._credit_refresh_exposure()
+            return posted
+        # invoices add their items to the rows; what else the posting does
+        # (reconciliations) and the moves that need it are refreshed at the end
+        with Exposure._deferred_refresh():
+            posted = super()._post(soft=soft)
+            Exposure._add_posted(posted)
         return posted
 
     def button_draft(self):

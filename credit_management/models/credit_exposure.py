@@ -550,6 +550,137 @@ class CreditExposure(models.Model):
         )
 
     @api.model
+    def _refresh_is_deferred(self):
+        """Whether an enclosing ``_deferred_refresh`` block collects the refreshes."""
+        return DEFERRED in self.env.cr.cache
+
+    @api.model
+    def _add_posted(self, moves):
+        """Posting event of ``moves`` (just posted), inside a ``_deferred_refresh``
+        block of the caller's: add their new open items to their customers' rows in
+        one ``UPDATE``, instead of recomputing the rows.
+
+        A posted item adds its residual to the open receivables and moves the next
+        due date, and nothing else of the refresh's figures, when it is a debit
+        untouched by any reconciliation and not yet due: that is what posting a
+        customer invoice gives. The draft invoice figure is recounted by the same
+        statement (the invoice left the drafts, possibly at another rate than its
+        draft had). Anything else (a credit note, a payment, an item already due, a
+        customer without a row, or a customer whose refresh an event of the same
+        posting asked for) is refreshed at the end of the block instead.
+        """
+        # customers whose refresh is already asked for (a reconciliation during the
+        # posting): their rows are recomputed, the delta would count twice
+        asked = set(
+            self.env["res.partner"]
+            .browse({pid for pids, __ in self.env.cr.cache[DEFERRED] for pid in pids})
+            .commercial_partner_id.ids
+        )
+        today = fields.Date.context_today(self)
+        delta = {}  # (commercial partner id, company id) -> [residual, next due]
+        refresh = defaultdict(set)  # company id -> commercial partner ids
+        for move in moves:
+            items = move.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )
+            keys = {
+                (line.partner_id.commercial_partner_id.id, line.company_id.id)
+                for line in items
+            }
+            if move.move_type in ("out_invoice", "out_refund"):
+                keys.add((move.commercial_partner_id.id, move.company_id.id))
+            simple = (
+                move.move_type == "out_invoice"
+                and len(keys) == 1
+                and not any(pid in asked for pid, __ in keys)
+                and all(
+                    line.partner_id
+                    and line.date_maturity
+                    and line.date_maturity >= today
+                    and not line.reconciled
+                    and line.company_currency_id.compare_amounts(
+                        line.amount_residual, line.balance
+                    )
+                    == 0
+                    and line.company_currency_id.compare_amounts(
+                        line.amount_residual, 0.0
+                    )
+                    > 0
+                    for line in items
+                )
+            )
+            for key in keys:
+                if simple:
+                    figures = delta.setdefault(key, [0.0, None])
+                    figures[0] += sum(items.mapped("amount_residual"))
+                    due = min(items.mapped("date_maturity"))
+                    figures[1] = min(figures[1] or due, due)
+                else:
+                    refresh[key[1]].add(key[0])
+        for key in [key for key in delta if key[0] in refresh.get(key[1], ())]:
+            del delta[key]
+        if delta:
+            companies = self.env["res.company"].browse({cid for __, cid in delta})
+            drafts = {c.id: c.credit_include_draft_invoices for c in companies}
+            self.env["account.move"].flush_model(
+                ["state", "move_type", "commercial_partner_id", "company_id",
+                 "amount_total_signed"]
+            )  # fmt: skip
+            self.flush_model()
+            updated = self.env.execute_query(
+                SQL(
+                    """
+                WITH v AS (
+                    SELECT v.*, CASE WHEN v.drafts THEN COALESCE((
+                               SELECT SUM(m.amount_total_signed) FROM account_move m
+                                WHERE m.state = 'draft'
+                                  AND m.move_type IN ('out_invoice', 'out_refund')
+                                  AND m.commercial_partner_id = v.partner_id
+                                  AND m.company_id = v.company_id), 0)
+                           END AS draft
+                      FROM (VALUES %(values)s)
+                           AS v(partner_id, company_id, amount, next_due, drafts)
+                )
+                UPDATE credit_exposure e
+                   SET receivable_amount = e.receivable_amount + v.amount,
+                       next_due_date = LEAST(e.next_due_date, v.next_due),
+                       draft_invoice_amount = COALESCE(v.draft, 0),
+                       exposure_total = %(total)s,
+                       available_credit = e.credit_limit - %(total)s,
+                       over_limit = e.credit_limit > 0 AND %(total)s > e.credit_limit,
+                       write_uid = %(uid)s,
+                       write_date = now() at time zone 'UTC'
+                  FROM v
+                 WHERE e.partner_id = v.partner_id AND e.company_id = v.company_id
+             RETURNING e.partner_id, e.company_id
+                """,
+                    values=SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s::numeric, %s::date, %s)",
+                            pid,
+                            cid,
+                            round(amount, 6),
+                            next_due,
+                            drafts[cid],
+                        )
+                        for (pid, cid), (amount, next_due) in delta.items()
+                    ),
+                    total=SQL(
+                        "(e.receivable_amount + v.amount + COALESCE(v.draft, 0) "
+                        "+ e.order_amount)"
+                    ),
+                    uid=self.env.uid,
+                )
+            )
+            self.invalidate_model()
+            for pid, cid in set(delta) - set(updated):
+                refresh[cid].add(pid)
+        for cid, pids in refresh.items():
+            self._refresh_later(
+                self.env["res.partner"].browse(pids), self.env["res.company"].browse(cid)
+            )
+
+    @api.model
     def _settings_env(self, company):
         """The environment ``_get_rows`` caches the customers' settings in:
         superuser, ``company`` first."""

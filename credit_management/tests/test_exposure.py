@@ -113,6 +113,164 @@ class TestExposure(CreditCommon):
         invoice.button_cancel()
         self.assertEqual(self._row(self.customer).receivable_amount, 0.0)
 
+    # ------------------------------------------------------------------ posting
+    ROW_FIGURES = [
+        "receivable_amount", "overdue_amount", "oldest_overdue_date",
+        "next_due_date", "draft_invoice_amount", "order_amount", "exposure_total",
+        "credit_limit", "available_credit", "over_limit",
+    ]  # fmt: skip
+
+    def _assert_as_refreshed(self, partner, company=None):
+        """The row kept by the events holds what a recomputation gives."""
+        row = self._row(partner, company)
+        self.assertTrue(row)
+        row.invalidate_recordset()
+        kept = row.read(self.ROW_FIGURES)
+        self.Exposure._refresh(partner, company or self.company)
+        row.invalidate_recordset()
+        self.assertEqual(kept, row.read(self.ROW_FIGURES))
+
+    def test_posting_an_invoice_adds_it_in_one_statement(self):
+        """Posting a customer invoice not yet due adds its items to the customer's
+        row in one UPDATE, without recomputing the row, and gives the figures a
+        recomputation gives (drafts recounted in the same statement)."""
+        self.company.credit_overdue_tolerance = 1000.0
+        self._invoice(self.customer, 300.0, due_in=-5)
+        self._order(self.customer, 100.0).action_confirm()
+        self._invoice(self.customer, 40.0, post=False)
+        invoice = self._invoice(self.customer, 250.0, due_in=10, post=False)
+        self.assertEqual(self._row(self.customer).draft_invoice_amount, 290.0)
+        self.env.flush_all()
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+            invoice.action_post()
+            self.env.flush_all()
+        queries = [line.split("query:")[-1] for line in logged.output]
+        statements = [query for query in queries if "credit_exposure" in query]
+        self.assertEqual(len(statements), 1, statements)
+        self.assertIn("UPDATE credit_exposure", statements[0])
+        self.assertFalse([query for query in queries if "credit_dispute" in query])
+        self.assertRecordValues(
+            self._row(self.customer),
+            [
+                {
+                    "receivable_amount": 550.0,
+                    "overdue_amount": 300.0,
+                    "oldest_overdue_date": fields.Date.add(self.today, days=-5),
+                    "next_due_date": fields.Date.add(self.today, days=10),
+                    "draft_invoice_amount": 40.0,
+                    "order_amount": 100.0,
+                    "exposure_total": 690.0,
+                    "available_credit": 310.0,
+                    "over_limit": False,
+                }
+            ],
+        )
+        self._assert_as_refreshed(self.customer)
+        # over the limit by the posting alone
+        self._invoice(self.customer, 400.0, due_in=3)
+        self.assertRecordValues(
+            self._row(self.customer),
+            [{"exposure_total": 1090.0, "over_limit": True}],
+        )
+        self._assert_as_refreshed(self.customer)
+
+    def test_posting_recomputes_what_an_addition_cannot_give(self):
+        """Items already due, credit notes, payments, customers without a row,
+        another company, another currency, a contact, several invoices at once and
+        a company that does not count drafts: the row holds what a recomputation
+        gives after each posting."""
+        self._invoice(self.customer, 200.0, due_in=20)
+        cases = [
+            lambda: self._invoice(self.customer, 120.0, due_in=-3),
+            lambda: self._invoice(self.customer, 50.0, due_in=-3, move_type="out_refund"),
+            lambda: self._invoice(self.customer, 70.0, due_in=0),
+            lambda: self._invoice(self.contact, 30.0, due_in=5),
+        ]
+        for case in cases:
+            case()
+            self._assert_as_refreshed(self.customer)
+        self.assertRecordValues(
+            self._row(self.customer),
+            [{"receivable_amount": 370.0, "overdue_amount": 70.0}],
+        )
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 80.0,
+            }
+        )
+        payment.action_post()
+        self._assert_as_refreshed(self.customer)
+        self.assertEqual(self._row(self.customer).receivable_amount, 290.0)
+
+        newcomer = self.env["res.partner"].create(
+            {"name": "Nouveau", "credit_limit": 100.0}
+        )
+        self._invoice(newcomer, 60.0)
+        self.assertEqual(self._row(newcomer).exposure_total, 60.0)
+        self._assert_as_refreshed(newcomer)
+
+        company_b = self.setup_other_company(name="Filiale B")["company"]
+        self._invoice(self.customer, 400.0, company=company_b)
+        self._invoice(self.customer, 10.0, company=company_b)
+        self.assertEqual(self._row(self.customer, company_b).exposure_total, 410.0)
+        self._assert_as_refreshed(self.customer, company_b)
+
+        eur = self.setup_other_currency("EUR", rates=[(self.today, 2.0)])
+        self._invoice(self.customer, 300.0, currency=eur)  # 150.00 company currency
+        self.assertEqual(self._row(self.customer).receivable_amount, 440.0)
+        self._assert_as_refreshed(self.customer)
+
+        both = self._invoice(self.customer, 5.0, post=False) | self._invoice(
+            self.contact, 15.0, due_in=1, post=False
+        )
+        both.action_post()
+        self.assertEqual(self._row(self.customer).receivable_amount, 460.0)
+        self._assert_as_refreshed(self.customer)
+
+        self.company.credit_include_draft_invoices = False
+        self._invoice(self.customer, 25.0, post=False)
+        self._invoice(self.customer, 35.0)
+        self.assertRecordValues(
+            self._row(self.customer),
+            [{"receivable_amount": 495.0, "draft_invoice_amount": 0.0}],
+        )
+        self._assert_as_refreshed(self.customer)
+
+    def test_posting_keeps_a_row_fallen_overdue_for_recomputation(self):
+        """An addition to a row whose items fell due since its computation leaves it
+        to be recomputed by the next reader, which then counts both."""
+        self._invoice(self.customer, 300.0, due_in=-5)
+        invoice = self._invoice(self.customer, 100.0, due_in=10, post=False)
+        row = self._row(self.customer)
+        yesterday = fields.Date.subtract(self.today, days=1)
+        self.env.cr.execute(
+            """UPDATE credit_exposure
+                  SET refreshed_on = %s, next_due_date = %s, overdue_amount = 0,
+                      oldest_overdue_date = NULL
+                WHERE id = %s""",
+            [yesterday, yesterday, row.id],
+        )
+        row.invalidate_recordset()
+        invoice.action_post()
+        row.invalidate_recordset()
+        self.assertEqual(row.receivable_amount, 400.0)
+        self.assertEqual(row.next_due_date, yesterday)
+        rows = self.Exposure._get_rows(self.customer, self.company)
+        self.assertRecordValues(
+            rows,
+            [
+                {
+                    "receivable_amount": 400.0,
+                    "overdue_amount": 300.0,
+                    "next_due_date": fields.Date.add(self.today, days=10),
+                    "refreshed_on": self.today,
+                }
+            ],
+        )
+
     def test_cancelled_order_leaves_exposure(self):
         order = self._order(self.customer, 300.0)
         order.action_confirm()
