@@ -40,7 +40,8 @@ class AccountMove(models.Model):
         groups="credit_management.group_credit_user",
         help="Badge of the invoice list: the invoice is in an open dispute.",
     )
-    # dunning: the last level sent and when (written in bulk by the dunning run)
+    # dunning: the last level sent and when (written in bulk by the dunning run;
+    # not fetched with every entry)
     credit_dunning_level_id = fields.Many2one(
         "credit.dunning.level",
         "Dunning Level",
@@ -48,6 +49,7 @@ class AccountMove(models.Model):
         copy=False,
         index="btree_not_null",
         groups="credit_management.group_credit_user",
+        prefetch="credit_dunning",
     )
     credit_dunning_date = fields.Date(
         "Last Reminder",
@@ -55,6 +57,7 @@ class AccountMove(models.Model):
         copy=False,
         index="btree_not_null",
         groups="credit_management.group_credit_user",
+        prefetch="credit_dunning",
     )
     credit_dunning_item_ids = fields.One2many(
         "credit.dunning.item",

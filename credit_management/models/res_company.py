@@ -6,6 +6,9 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # Every request fetches its company: the settings the order block and the
+    # exposure read come with it; the others (scores, reviews, dunning, the
+    # procedure) are fetched only when read (prefetch groups).
     credit_block_enabled = fields.Boolean(
         "Block Orders on Credit",
         default=True,
@@ -42,6 +45,7 @@ class ResCompany(models.Model):
         "No Dunning of Disputed Invoices",
         default=True,
         help="Invoices in an open dispute are left out of dunning.",
+        prefetch="credit_policy",
     )
     credit_dispute_exclude_overdue = fields.Boolean(
         "Disputed Amounts Do Not Block",
@@ -54,6 +58,7 @@ class ResCompany(models.Model):
         default=3,
         help="The scheduled dunning run sends nothing (and tells the controllers) when "
         "the last entry of a bank journal is older than this.",
+        prefetch="credit_policy",
     )
 
     def write(self, vals):
@@ -67,46 +72,58 @@ class ResCompany(models.Model):
         return res
 
     # ------------------------------------------------------------------ risk scores
-    credit_score_weight_days_late = fields.Float("Weight: Days Late", default=30.0)
+    credit_score_weight_days_late = fields.Float(
+        "Weight: Days Late", default=30.0, prefetch="credit_score"
+    )
     credit_score_weight_late_share = fields.Float(
-        "Weight: Invoices Paid Late", default=15.0
+        "Weight: Invoices Paid Late", default=15.0, prefetch="credit_score"
     )
     credit_score_weight_overdue_ratio = fields.Float(
-        "Weight: Overdue Share", default=15.0
+        "Weight: Overdue Share", default=15.0, prefetch="credit_score"
     )
     credit_score_weight_overdue_age = fields.Float(
-        "Weight: Oldest Overdue", default=15.0
+        "Weight: Oldest Overdue", default=15.0, prefetch="credit_score"
     )
     credit_score_weight_utilisation = fields.Float(
-        "Weight: Limit Utilisation", default=10.0
+        "Weight: Limit Utilisation", default=10.0, prefetch="credit_score"
     )
     credit_score_weight_relationship_age = fields.Float(
-        "Weight: Relationship Age", default=5.0
+        "Weight: Relationship Age", default=5.0, prefetch="credit_score"
     )
     credit_score_weight_returned_payments = fields.Float(
-        "Weight: Returned Payments", default=10.0
+        "Weight: Returned Payments", default=10.0, prefetch="credit_score"
     )
     credit_score_weight_dunning_level = fields.Float(
-        "Weight: Dunning Level", default=10.0
+        "Weight: Dunning Level", default=10.0, prefetch="credit_score"
     )
     credit_score_weight_open_disputes = fields.Float(
-        "Weight: Open Disputes", default=10.0
+        "Weight: Open Disputes", default=10.0, prefetch="credit_score"
     )
     credit_score_weight_broken_promises = fields.Float(
-        "Weight: Broken Promises", default=10.0
+        "Weight: Broken Promises", default=10.0, prefetch="credit_score"
     )
     credit_limit_second_approval_amount = fields.Monetary(
         "Second Approval Above",
         currency_field="currency_id",
         help="Limit requests above this amount need the approval of two different "
         "credit managers (0: one approval is enough).",
+        prefetch="credit_policy",
     )
     credit_score_class_a = fields.Float(
-        "Class A From", default=80.0, help="Minimum score of class A."
+        "Class A From",
+        default=80.0,
+        help="Minimum score of class A.",
+        prefetch="credit_score",
     )
-    credit_score_class_b = fields.Float("Class B From", default=65.0)
-    credit_score_class_c = fields.Float("Class C From", default=50.0)
-    credit_score_class_d = fields.Float("Class D From", default=35.0)
+    credit_score_class_b = fields.Float(
+        "Class B From", default=65.0, prefetch="credit_score"
+    )
+    credit_score_class_c = fields.Float(
+        "Class C From", default=50.0, prefetch="credit_score"
+    )
+    credit_score_class_d = fields.Float(
+        "Class D From", default=35.0, prefetch="credit_score"
+    )
 
     @api.constrains(
         "credit_score_class_a",
@@ -162,4 +179,5 @@ class ResCompany(models.Model):
         translate=True,
         help="The company's credit policy: who decides limits, terms by risk class, "
         "guarantees, credit insurance, collection steps. Printable.",
+        prefetch=False,
     )

@@ -21,8 +21,13 @@ class SaleOrder(models.Model):
         help="Confirmation was refused for credit reasons where nobody could read the "
         "error (portal, payment, automated action): waits for a credit manager.",
     )
-    credit_block_reason = fields.Text(copy=False, readonly=True)
-    credit_release_requested = fields.Boolean(copy=False, readonly=True)
+    # read only on the form and by the release: not fetched with every order
+    credit_block_reason = fields.Text(
+        copy=False, readonly=True, prefetch="credit_release"
+    )
+    credit_release_requested = fields.Boolean(
+        copy=False, readonly=True, prefetch="credit_release"
+    )
     credit_release_amount = fields.Monetary(
         "Released Amount",
         copy=False,
@@ -30,11 +35,19 @@ class SaleOrder(models.Model):
         help="A credit manager released the order up to this total. The release lapses "
         "if the order total grows beyond it.",
     )
-    credit_release_reason = fields.Text(copy=False, readonly=True)
-    credit_release_user_id = fields.Many2one(
-        "res.users", "Released By", copy=False, readonly=True
+    credit_release_reason = fields.Text(
+        copy=False, readonly=True, prefetch="credit_release"
     )
-    credit_release_date = fields.Datetime("Released On", copy=False, readonly=True)
+    credit_release_user_id = fields.Many2one(
+        "res.users",
+        "Released By",
+        copy=False,
+        readonly=True,
+        prefetch="credit_release",
+    )
+    credit_release_date = fields.Datetime(
+        "Released On", copy=False, readonly=True, prefetch="credit_release"
+    )
     credit_check_state = fields.Selection(
         [("pass", "Passes"), ("released", "Released"), ("block", "Blocked")],
         compute="_compute_credit_check",
