@@ -277,8 +277,6 @@ class CreditExposure(models.Model):
                 disputed_rows.append(((pid, cid), amount or 0.0))
             else:
                 to_convert.append((pid, cid, currency_id, amount or 0.0))
-        if serial.code:
-            self.env.cr.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
         for key, disputed in disputed_rows:
             if key in figures:
                 figures[key]["overdue"] = max(figures[key]["overdue"] - disputed, 0.0)
@@ -294,8 +292,14 @@ class CreditExposure(models.Model):
             }
             for pid, cid, currency_id, amount in to_convert:
                 figures[pid, cid]["orders"] += amount * rates[cid, currency_id]
+        # the setting goes back to its default with the next statement
+        reset = SQL(
+            "SET LOCAL max_parallel_workers_per_gather TO DEFAULT;"
+            if serial.code
+            else ""
+        )
         return self._write_rows(
-            figures, dates, partner_ids, company_ids, today, store=store
+            figures, dates, partner_ids, company_ids, today, store=store, reset=reset
         )
 
     @api.model
@@ -322,10 +326,14 @@ class CreditExposure(models.Model):
             self.env["credit.dispute"]._credit_disputed_overdue_sql(today, where),
         )
 
-    def _write_rows(self, figures, dates, partner_ids, company_ids, today, store=True):
+    def _write_rows(
+        self, figures, dates, partner_ids, company_ids, today, store=True, reset=None
+    ):
         """Upsert the rows in one statement and zero the rows of partners in scope that
         no longer have any figure; the limit in force is read from the partner's
-        company-dependent values in the same statement."""
+        company-dependent values in the same statement. ``reset`` (``SQL``) is run
+        first, in the same round trip."""
+        reset = reset or SQL()
         keys = list(figures)
         if partner_ids is not None:
             # partners in scope without any figure still get (or keep) a zeroed row,
@@ -378,6 +386,8 @@ class CreditExposure(models.Model):
                 if (pid, cid) not in figures
             ]
         if not keys:
+            if reset.code:
+                self.env.execute_query(reset)
             return self.browse()
         partner_model = self.env["res.partner"].sudo()
         field = partner_model._fields["credit_limit"]
@@ -433,10 +443,11 @@ class CreditExposure(models.Model):
             # without writing them
             rows = self.env.execute_query(
                 SQL(
-                    """%s SELECT partner_id, company_id, receivable, overdue,
+                    """%s %s SELECT partner_id, company_id, receivable, overdue,
                                  oldest::date, next_due::date, draft, orders, total,
                                  credit_limit
                             FROM lim""",
+                    reset,
                     lim,
                 )
             )
@@ -462,6 +473,7 @@ class CreditExposure(models.Model):
             for row in self.env.execute_query(
                 SQL(
                     """
+            %(reset)s
             %(lim)s
             INSERT INTO credit_exposure AS e (
                 partner_id, company_id, receivable_amount, overdue_amount,
@@ -491,6 +503,7 @@ class CreditExposure(models.Model):
                 write_date = EXCLUDED.write_date
             RETURNING e.id
             """,
+                    reset=reset,
                     lim=lim,
                     today=today,
                     uid=uid,
@@ -567,7 +580,9 @@ class CreditExposure(models.Model):
         statement (the invoice left the drafts, possibly at another rate than its
         draft had). Anything else (a credit note, a payment, an item already due, a
         customer without a row, or a customer whose refresh an event of the same
-        posting asked for) is refreshed at the end of the block instead.
+        posting asked for) is refreshed at the end of the block instead. The row
+        keeps its computation date: one whose items fell due since is still
+        recomputed by its next reader or the morning job.
         """
         # customers whose refresh is already asked for (a reconciliation during the
         # posting): their rows are recomputed, the delta would count twice
@@ -591,6 +606,7 @@ class CreditExposure(models.Model):
                 keys.add((move.commercial_partner_id.id, move.company_id.id))
             simple = (
                 move.move_type == "out_invoice"
+                and items
                 and len(keys) == 1
                 and not any(pid in asked for pid, __ in keys)
                 and all(
@@ -609,14 +625,15 @@ class CreditExposure(models.Model):
                     for line in items
                 )
             )
-            for key in keys:
-                if simple:
-                    figures = delta.setdefault(key, [0.0, None])
-                    figures[0] += sum(items.mapped("amount_residual"))
-                    due = min(items.mapped("date_maturity"))
-                    figures[1] = min(figures[1] or due, due)
-                else:
-                    refresh[key[1]].add(key[0])
+            if simple:
+                [key] = keys
+                figures = delta.setdefault(key, [0.0, None])
+                figures[0] += sum(items.mapped("amount_residual"))
+                due = min(items.mapped("date_maturity"))
+                figures[1] = min(figures[1] or due, due)
+            else:
+                for pid, cid in keys:
+                    refresh[cid].add(pid)
         for key in [key for key in delta if key[0] in refresh.get(key[1], ())]:
             del delta[key]
         if delta:
@@ -675,10 +692,9 @@ class CreditExposure(models.Model):
             self.invalidate_model()
             for pid, cid in set(delta) - set(updated):
                 refresh[cid].add(pid)
+        Partner, Company = self.env["res.partner"], self.env["res.company"]
         for cid, pids in refresh.items():
-            self._refresh_later(
-                self.env["res.partner"].browse(pids), self.env["res.company"].browse(cid)
-            )
+            self._refresh_later(Partner.browse(pids), Company.browse(cid))
 
     @api.model
     def _settings_env(self, company):

@@ -175,19 +175,20 @@ class TestExposure(CreditCommon):
         self._assert_as_refreshed(self.customer)
 
     def test_posting_recomputes_what_an_addition_cannot_give(self):
-        """Items already due, credit notes, payments, customers without a row,
-        another company, another currency, a contact, several invoices at once and
-        a company that does not count drafts: the row holds what a recomputation
-        gives after each posting."""
+        """Items already due, credit notes, an invoice of nothing, payments,
+        customers without a row, another company, another currency, a contact,
+        several invoices at once and a company that does not count drafts: the row
+        holds what a recomputation gives after each posting."""
         self._invoice(self.customer, 200.0, due_in=20)
         cases = [
-            lambda: self._invoice(self.customer, 120.0, due_in=-3),
-            lambda: self._invoice(self.customer, 50.0, due_in=-3, move_type="out_refund"),
-            lambda: self._invoice(self.customer, 70.0, due_in=0),
-            lambda: self._invoice(self.contact, 30.0, due_in=5),
+            (self.customer, 120.0, {"due_in": -3}),
+            (self.customer, 50.0, {"due_in": -3, "move_type": "out_refund"}),
+            (self.customer, 70.0, {"due_in": 0}),
+            (self.contact, 30.0, {"due_in": 5}),
+            (self.customer, 0.0, {}),
         ]
-        for case in cases:
-            case()
+        for partner, amount, values in cases:
+            self._invoice(partner, amount, **values)
             self._assert_as_refreshed(self.customer)
         self.assertRecordValues(
             self._row(self.customer),
@@ -357,9 +358,9 @@ class TestExposure(CreditCommon):
         for partner in partners:
             self._invoice(partner, 20.0)
         self.env.flush_all()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(7):
             self.Exposure._refresh(partners[:1])
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(7):
             self.Exposure._refresh(partners)
         self.assertEqual(
             self.Exposure.search_count(
@@ -423,6 +424,35 @@ class TestExposure(CreditCommon):
             "SELECT reloptions FROM pg_class WHERE relname = 'credit_exposure'"
         )
         self.assertIn("fillfactor=80", self.env.cr.fetchone()[0] or [])
+
+    def test_rarely_read_settings_are_not_fetched_with_every_record(self):
+        """Fetching a company, an order or an invoice (every request does) loads
+        the settings the block and the exposure read, not the others."""
+        invoice = self._invoice(self.customer, 100.0)
+        order = self._order(self.customer, 50.0)
+        self.env.invalidate_all()
+
+        def cached(record, fname):
+            return record.id in record._fields[fname]._get_cache(record.env)
+
+        self.assertTrue(self.company.credit_block_enabled)
+        self.assertTrue(cached(self.company, "credit_limit_tolerance"))
+        for fname in (
+            "credit_score_weight_days_late",
+            "credit_score_class_a",
+            "credit_limit_second_approval_amount",
+            "credit_dunning_bank_max_age",
+            "credit_procedure",
+        ):
+            self.assertFalse(cached(self.company, fname), fname)
+        self.assertEqual(order.state, "draft")
+        self.assertTrue(cached(order, "credit_release_amount"))
+        self.assertFalse(cached(order, "credit_release_reason"))
+        self.assertEqual(invoice.state, "posted")
+        self.assertFalse(cached(invoice, "credit_dunning_level_id"))
+        # reading one of a group fetches the group
+        self.assertEqual(self.company.credit_score_class_a, 80.0)
+        self.assertTrue(cached(self.company, "credit_score_weight_days_late"))
 
     def test_over_limit_filter_is_one_indexed_search(self):
         self._invoice(self.customer, 1500.0)
