@@ -24,6 +24,7 @@ Usage: ``.venv/bin/python bench/run.py --size s|l [--reps N] [--scenario NAME ..
 
 import argparse
 import gc
+import inspect
 import os
 import platform
 import statistics
@@ -125,7 +126,10 @@ def time_once(odoo, contender, scen):
         gc.collect()
         queries = cr.sql_log_count
         start = time.perf_counter()
-        scen.func(env, run)
+        steps = scen.func(env, run)
+        if inspect.isgenerator(steps):
+            for __ in steps:
+                pass
         env.flush_all()
         seconds = time.perf_counter() - start
         queries = cr.sql_log_count - queries
@@ -136,12 +140,81 @@ def time_once(odoo, contender, scen):
         cr.close()
 
 
+def time_lockstep(odoo, players, scen, rep):
+    """One repetition of a step-wise scenario (a generator function, yielding after
+    each record) on every contender at once, in lockstep: record 1 on each
+    contender, then record 2, and so on, the contender going first alternating.
+    Each contender's time is the sum of its steps, so that the machine's changes
+    of speed, which on a shared virtual machine last seconds, hit both alike."""
+    from scenarios import Run  # noqa: PLC0415
+
+    state = {}
+    try:
+        for contender in players:
+            cr = contender.registry.cursor()
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, dict(REQUEST_CONTEXT))
+            run = Run()
+            state[contender.name] = (cr, env, run)
+            if scen.setup:
+                run.records = scen.setup(env)
+            env.flush_all()
+            env.invalidate_all()
+        gc.collect()
+        steps = {name: scen.func(env, run) for name, (cr, env, run) in state.items()}
+        seconds = dict.fromkeys(state, 0.0)
+        queries = dict.fromkeys(state, 0)
+        live = list(players)
+        step = rep
+        while live:
+            order = live if step % 2 == 0 else live[::-1]
+            for contender in order:
+                cr, env, __ = state[contender.name]
+                count = cr.sql_log_count
+                start = time.perf_counter()
+                try:
+                    next(steps[contender.name])
+                except StopIteration:
+                    env.flush_all()
+                    live.remove(contender)
+                seconds[contender.name] += time.perf_counter() - start
+                queries[contender.name] += cr.sql_log_count - count
+            step += 1
+        return {
+            name: Sample(
+                seconds[name],
+                queries[name],
+                run.refused,
+                len(run.records) if run.records is not None else 0,
+            )
+            for name, (__, __, run) in state.items()
+        }
+    finally:
+        for cr, __, __ in state.values():
+            cr.rollback()
+            cr.close()
+
+
 def run_scenario(odoo, scen, contenders, reps, warmup):
     """Warm-up, then ``reps`` interleaved repetitions; failures are recorded."""
     outcome = Outcome()
     players = [c for c in contenders if c.has_cm or not scen.cm_only]
     for contender in players:
         outcome.samples[contender.name] = []
+    if inspect.isgeneratorfunction(scen.func) and len(players) > 1:
+        for rep in range(-warmup, reps):
+            try:
+                samples = time_lockstep(odoo, players, scen, rep)
+            except Exception as exc:  # noqa: BLE001 - reported, the rest goes on
+                message = " ".join(str(exc).split())
+                for contender in players:
+                    outcome.errors[contender.name] = f"{type(exc).__name__}: {message}"
+                log(f"  {scen.name} failed:")
+                traceback.print_exc(limit=-4)
+                break
+            if rep >= 0:
+                for name, sample in samples.items():
+                    outcome.samples[name].append(sample)
+        return outcome
     for rep in range(-warmup, reps):
         order = players if rep % 2 == 0 else players[::-1]
         for contender in order:

@@ -116,7 +116,10 @@ def open_invoices(limit):
 def _each(env, records, action, run):
     """Call ``action(record)`` per record, each paying its own flush. The record is
     browsed alone, as a request acting on one record would: iterating ``records``
-    would let every field read fetch all of them (prefetching)."""
+    would let every field read fetch all of them (prefetching).
+
+    A generator: it yields after each record, so that ``run.py`` runs the
+    contenders in lockstep, record by record (see bench/README.md)."""
     for record in records:
         try:
             action(record.browse(record.id))
@@ -124,6 +127,7 @@ def _each(env, records, action, run):
             run.refuse()
         env.flush_all()
         env.invalidate_all()
+        yield
 
 
 # ---------------------------------------------------------------- scenarios
@@ -133,7 +137,7 @@ def _each(env, records, action, run):
 def confirm_one_by_one(env, run):
     """Confirm 100 quotations one at a time, flushing after each (a user clicking
     Confirm 100 times)."""
-    _each(env, run.records, lambda order: order.action_confirm(), run)
+    yield from _each(env, run.records, lambda order: order.action_confirm(), run)
 
 
 @scenario("confirm_batch", setup=safe_quotations(100))
@@ -149,7 +153,7 @@ def confirm_batch(env, run):
 @scenario("post_invoices_one_by_one", setup=draft_invoices(200))
 def post_invoices_one_by_one(env, run):
     """Post 200 draft invoices one at a time, flushing after each."""
-    _each(env, run.records, lambda move: move.action_post(), run)
+    yield from _each(env, run.records, lambda move: move.action_post(), run)
 
 
 @scenario("post_invoices_batch", setup=draft_invoices(200))
@@ -174,7 +178,7 @@ def register_payment(env, run):
         )
         wizard.action_create_payments()
 
-    _each(env, run.records, pay, run)
+    yield from _each(env, run.records, pay, run)
 
 
 def customers():
