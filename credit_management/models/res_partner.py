@@ -68,16 +68,22 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # ------------------------------------------------------------------ settings
+    # The credit fields of the partner are fetched together, in their own prefetch
+    # group: company-dependent fields otherwise share one group, which the
+    # accounting reads on every invoice and payment (receivable account, payment
+    # terms). The block reads them through ``credit.exposure._get_rows``.
     credit_hold = fields.Boolean(
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
         help="Manual stop: no order of this customer can be confirmed.",
+        prefetch="credit",
     )
     credit_hold_reason = fields.Char(
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_custom_tolerance = fields.Boolean(
         "Own Tolerances",
@@ -85,36 +91,42 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         help="Use the tolerances below instead of the company's.",
+        prefetch="credit",
     )
     credit_limit_tolerance = fields.Float(
         "Limit Tolerance (%)",
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_overdue_tolerance = fields.Float(
         "Overdue Tolerance",
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_overdue_grace_days = fields.Integer(
         "Overdue Grace Days",
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_limit_temporary = fields.Float(
         "Temporary Limit",
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_limit_temporary_expiry = fields.Date(
         "Temporary Limit Until",
         company_dependent=True,
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
 
     # ------------------------------------------------------------------ dunning
@@ -124,6 +136,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         help="Never remind this customer (its invoices are followed by hand).",
+        prefetch="credit",
     )
     credit_dunning_policy_id = fields.Many2one(
         "credit.dunning.policy",
@@ -132,6 +145,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         help="Overrides the company's default dunning policy for this customer.",
+        prefetch="credit",
     )
     credit_dunning_line_count = fields.Integer(
         "Reminders",
@@ -774,12 +788,14 @@ class ResPartner(models.Model):
         company_dependent=True,
         domain="[('company_id', 'in', (False, current_company_id))]",
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_segment_manual = fields.Boolean(
         "Segment Set by Hand",
         company_dependent=True,
         groups="credit_management.group_credit_user",
         help="The segment rules leave this customer's segment alone.",
+        prefetch="credit",
     )
     credit_score_id = fields.Many2one(
         "credit.score",
@@ -813,28 +829,33 @@ class ResPartner(models.Model):
         groups="credit_management.group_credit_user",
         help="Safeguard, receivership or liquidation: the customer gets the worst "
         "risk class and is put on credit hold in every company.",
+        prefetch="credit",
     )
     credit_insolvency_date = fields.Date(
         "Proceedings Opened On",
         copy=False,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_insurer_id = fields.Many2one(
         "res.partner",
         "Credit Insurer",
         company_dependent=True,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_insured_amount = fields.Float(
         "Insured Amount",
         company_dependent=True,
         groups="credit_management.group_credit_user",
         help="Cover granted by the credit insurer on this customer.",
+        prefetch="credit",
     )
     credit_insurance_expiry = fields.Date(
         "Cover Until",
         company_dependent=True,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
     credit_insurance_cap = fields.Boolean(
         "Cap Limit at Cover",
@@ -843,6 +864,7 @@ class ResPartner(models.Model):
         help="Orders are checked against the lower of the credit limit and the "
         "insured amount while the cover runs (no cover left: an insured amount of "
         "0 blocks every order).",
+        prefetch="credit",
     )
     credit_rating_ids = fields.One2many(
         "credit.rating",
@@ -860,6 +882,7 @@ class ResPartner(models.Model):
         "Next Credit Review",
         company_dependent=True,
         groups="credit_management.group_credit_user",
+        prefetch="credit",
     )
 
     # ------------------------------------------------------------------ risk: computes

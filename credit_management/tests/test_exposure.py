@@ -426,8 +426,9 @@ class TestExposure(CreditCommon):
         self.assertIn("fillfactor=80", self.env.cr.fetchone()[0] or [])
 
     def test_rarely_read_settings_are_not_fetched_with_every_record(self):
-        """Fetching a company, an order or an invoice (every request does) loads
-        the settings the block and the exposure read, not the others."""
+        """Fetching a company, an order, an invoice or a partner's accounting
+        settings (every request does) loads the settings the block and the exposure
+        read, not the others."""
         invoice = self._invoice(self.customer, 100.0)
         order = self._order(self.customer, 50.0)
         self.env.invalidate_all()
@@ -450,6 +451,13 @@ class TestExposure(CreditCommon):
         self.assertFalse(cached(order, "credit_release_reason"))
         self.assertEqual(invoice.state, "posted")
         self.assertFalse(cached(invoice, "credit_dunning_level_id"))
+        # the accounting reads the partner's company-dependent fields (receivable
+        # account, payment terms) with every invoice and payment: not the credit ones
+        partner = self.customer
+        self.assertTrue(partner.property_account_receivable_id)
+        self.assertTrue(cached(partner, "property_payment_term_id"))
+        for fname in ("credit_hold", "credit_limit_tolerance", "credit_insolvency"):
+            self.assertFalse(cached(partner, fname), fname)
         # reading one of a group fetches the group
         self.assertEqual(self.company.credit_score_class_a, 80.0)
         self.assertTrue(cached(self.company, "credit_score_weight_days_late"))
