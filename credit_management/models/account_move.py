@@ -66,10 +66,33 @@ class AccountMove(models.Model):
         groups="credit_management.group_credit_controller",
     )
 
+    @api.model
+    def _credit_invoice_figures_changed(self):
+        """Forget the invoice figures that disputes and payment plans show (amount
+        due, total, due date, what a plan's payments covered).
+
+        They are computed from the invoices without a dependency on the invoices'
+        residual: such a dependency hangs these models on every trigger tree of the
+        accounting, and Odoo merges those trees on each write of an invoice or a
+        payment item (about a tenth of a payment's time, measured in bench/). The
+        figures only change when the invoices are posted, reset, cancelled, edited
+        or reconciled, where the module already listens: each of those calls this.
+        """
+        self.env["credit.dispute.line"].invalidate_model(
+            ["move_amount_total", "move_amount_residual", "move_date_due"]
+        )
+        self.env["credit.payment.plan"].invalidate_model(
+            ["amount_paid", "amount_missed"]
+        )
+        self.env["credit.payment.plan.line"].invalidate_model(
+            ["amount_paid", "payment_state"]
+        )
+
     def _credit_refresh_exposure(self):
         """Refresh the exposure of the customers of these moves: customer invoices,
         and the partners of the receivable lines of other moves (payments,
         entries)."""
+        self._credit_invoice_figures_changed()
         invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
         receivable = (self - invoices).line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
@@ -122,6 +145,7 @@ class AccountMove(models.Model):
         with Exposure._deferred_refresh():
             posted = super()._post(soft=soft)
             Exposure._add_posted(posted)
+        self._credit_invoice_figures_changed()
         return posted
 
     def button_draft(self):

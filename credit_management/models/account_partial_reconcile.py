@@ -13,6 +13,7 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
+        self.env["account.move"]._credit_invoice_figures_changed()
         lines = partials._credit_receivable_lines()
         if lines:
             self.env["credit.exposure"].sudo()._refresh_later(
@@ -25,6 +26,7 @@ class AccountPartialReconcile(models.Model):
     def unlink(self):
         lines = self._credit_receivable_lines()
         res = super().unlink()
+        self.env["account.move"]._credit_invoice_figures_changed()
         lines = lines.exists()
         if lines:
             self.env["credit.exposure"].sudo()._refresh_later(

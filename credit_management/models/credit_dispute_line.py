@@ -36,13 +36,17 @@ class CreditDisputeLine(models.Model):
     )
     state = fields.Selection(related="dispute_id.state", store=True)
     amount = fields.Monetary("Disputed Amount", required=True)
+    # The invoice's figures are read from it, not related to it: see
+    # ``account.move._credit_invoice_figures_changed``.
     move_amount_total = fields.Monetary(
-        "Invoice Total", related="move_id.amount_total_signed"
+        "Invoice Total", compute="_compute_move_figures", compute_sudo=True
     )
     move_amount_residual = fields.Monetary(
-        "Amount Due", related="move_id.amount_residual_signed"
+        "Amount Due", compute="_compute_move_figures", compute_sudo=True
     )
-    move_date_due = fields.Date("Due Date", related="move_id.invoice_date_due")
+    move_date_due = fields.Date(
+        "Due Date", compute="_compute_move_figures", compute_sudo=True
+    )
 
     _amount_positive = models.Constraint(
         "CHECK(amount > 0)", "The disputed amount must be positive."
@@ -50,6 +54,13 @@ class CreditDisputeLine(models.Model):
     _dispute_move_uniq = models.UniqueIndex(
         "(dispute_id, move_id)", "An invoice appears once in a dispute."
     )
+
+    @api.depends("move_id")
+    def _compute_move_figures(self):
+        for line in self:
+            line.move_amount_total = line.move_id.amount_total_signed
+            line.move_amount_residual = line.move_id.amount_residual_signed
+            line.move_date_due = line.move_id.invoice_date_due
 
     @api.onchange("move_id")
     def _onchange_move_id(self):

@@ -112,9 +112,11 @@ class CreditPaymentPlan(models.Model):
                 plan.invoice_ids.mapped("amount_residual_signed")
             )
 
+    # the invoices' residual is read, not a dependency: see
+    # ``account.move._credit_invoice_figures_changed``
     @api.depends(
         "amount_principal",
-        "invoice_ids.amount_residual_signed",
+        "invoice_ids",
         "line_ids.amount_principal",
         "line_ids.amount_interest",
         "line_ids.date_due",

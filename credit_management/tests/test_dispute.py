@@ -201,6 +201,29 @@ class TestDispute(DisputeCommon):
         self.assertEqual(dispute.state, "credit_note")
         self.assertEqual(dispute.credit_note_id, credit_note)
 
+    def test_lines_show_the_invoice_as_it_is_now(self):
+        """The invoice's figures on a dispute line follow payments and a reset to
+        draft in the same transaction (they are read, not a dependency)."""
+        invoice = self._invoice(self.customer, 300.0, due_in=-5)
+        line = self._dispute(invoice, amount=100.0).line_ids
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "move_amount_total": 300.0,
+                    "move_amount_residual": 300.0,
+                    "move_date_due": invoice.invoice_date_due,
+                }
+            ],
+        )
+        payment = self._pay(invoice, 120.0)
+        self.assertEqual(line.move_amount_residual, 180.0)
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(line.move_amount_residual, 300.0)
+        invoice.button_draft()
+        invoice.invoice_date_due = fields.Date.add(self.today, days=10)
+        self.assertEqual(line.move_date_due, fields.Date.add(self.today, days=10))
+
     def test_only_open_disputes_can_be_deleted(self):
         dispute = self._dispute(self._invoice(self.customer, 100.0))
         dispute.action_mark_paid()

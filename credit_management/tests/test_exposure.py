@@ -462,6 +462,29 @@ class TestExposure(CreditCommon):
         self.assertEqual(self.company.credit_score_class_a, 80.0)
         self.assertTrue(cached(self.company, "credit_score_weight_days_late"))
 
+    def test_accounting_trigger_trees_are_left_alone(self):
+        """Odoo merges the trigger trees of the fields it writes on every write of
+        an invoice or a payment item: no field of the module hangs on them (they
+        would make every payment slower, see
+        ``account.move._credit_invoice_figures_changed``)."""
+        registry = self.env.registry
+        for model, fname in [
+            ("account.move", "amount_residual_signed"),
+            ("account.move", "amount_total_signed"),
+            ("account.move", "invoice_date_due"),
+            ("account.move.line", "amount_residual"),
+            ("account.partial.reconcile", "debit_move_id"),
+        ]:
+            field = self.env[model]._fields[fname]
+            tree = registry.get_trigger_tree([field])
+            ours = {
+                str(dependent)
+                for node in tree.depth_first()
+                for dependent in [*node.root, *node]
+                if dependent.model_name.startswith("credit.")
+            }
+            self.assertFalse(ours, f"{model}.{fname}")
+
     def test_over_limit_filter_is_one_indexed_search(self):
         self._invoice(self.customer, 1500.0)
         found = (

@@ -92,7 +92,6 @@ class TestPaymentPlan(DisputeCommon):
         self.assertNotIn(outside, self._paused())
         # first instalment paid (on the oldest invoice), second one missed
         self._pay(old, 400.0)
-        plan.invalidate_recordset()
         lines = plan.line_ids
         self.assertEqual(lines[0].payment_state, "paid")
         self.assertEqual(lines[1].payment_state, "missed")
@@ -112,7 +111,6 @@ class TestPaymentPlan(DisputeCommon):
         # 300.00 more paid on the recent invoice: 100.00 missed, covered by the
         # oldest invoice alone (200.00 due): only it is dunned
         self._pay(recent, 300.0)
-        plan.invalidate_recordset()
         self.assertEqual(plan.amount_missed, 100.0)
         self.assertEqual(self._paused(), recent)
         # up to date again: nothing of the plan is dunned
