@@ -88,19 +88,44 @@ class AccountMove(models.Model):
             ["amount_paid", "payment_state"]
         )
 
+    def _credit_customers(self, invoice_items=True):
+        """``{move: (receivable items, {(commercial partner id, company id)})}``: the
+        customers whose exposure each move changes, an invoice's customer and the
+        partners of its receivable items (a payment's, an entry's).
+
+        Without ``invoice_items``, an invoice's lines are not read (its receivable
+        items are its customer's): no items, its customer only."""
+        result = {}
+        no_items = self.env["account.move.line"]
+        for move in self:
+            invoice = move.move_type in ("out_invoice", "out_refund")
+            items = no_items
+            if invoice_items or not invoice:
+                items = move.line_ids.filtered(
+                    lambda line: line.account_id.account_type == "asset_receivable"
+                )
+            keys = {
+                (line.partner_id.commercial_partner_id.id, line.company_id.id)
+                for line in items
+                if line.partner_id
+            }
+            if invoice:
+                keys.add((move.commercial_partner_id.id, move.company_id.id))
+            result[move] = items, keys
+        return result
+
     def _credit_refresh_exposure(self):
-        """Refresh the exposure of the customers of these moves: customer invoices,
-        and the partners of the receivable lines of other moves (payments,
-        entries)."""
+        """Refresh the exposure of the customers of these moves."""
         self._credit_invoice_figures_changed()
-        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
-        receivable = (self - invoices).line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable"
-        )
-        partners = invoices.commercial_partner_id | receivable.partner_id
-        if partners:
+        keys = {
+            key
+            for __, keys in self._credit_customers(invoice_items=False).values()
+            for key in keys
+        }
+        if keys:
             self.env["credit.exposure"].sudo()._refresh_later(
-                partners, invoices.company_id | receivable.company_id
+                self.env["res.partner"].browse({pid for pid, __ in keys}),
+                self.env["res.company"].browse({cid for __, cid in keys}),
             )
 
     @api.model_create_multi
@@ -135,13 +160,9 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         Exposure = self.env["credit.exposure"].sudo()
-        if Exposure._refresh_is_deferred():
-            # an enclosing block (a payment) refreshes its customers at its end
-            posted = super()._post(soft=soft)
-            posted._credit_refresh_exposure()
-            return posted
         # invoices add their items to the rows; what else the posting does
-        # (reconciliations) and the moves that need it are refreshed at the end
+        # (reconciliations) and the moves that need it are refreshed at the end of
+        # the block (or of an enclosing one: a payment's)
         with Exposure._deferred_refresh():
             posted = super()._post(soft=soft)
             Exposure._add_posted(posted)

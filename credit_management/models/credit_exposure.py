@@ -39,6 +39,26 @@ OPEN_RECEIVABLES = SQL(
 )
 
 
+def _derived(total, limit):
+    """The figures a row derives from its exposure ``total`` and its ``limit``
+    (``SQL`` expressions), by column: one definition for every statement that
+    computes or changes rows."""
+    return {
+        "exposure_total": total,
+        "available_credit": SQL("%s - %s", limit, total),
+        "over_limit": SQL("%s > 0 AND %s > %s", limit, total, limit),
+    }
+
+
+def _set_derived(total):
+    """``SET`` assignments of the derived figures of rows ``e`` whose exposure
+    becomes ``total``."""
+    return SQL(", ").join(
+        SQL("%s = %s", SQL.identifier(column), value)
+        for column, value in _derived(total, SQL("e.credit_limit")).items()
+    )
+
+
 def _put_in_cache(records, field, values):
     """Put ``values`` (one per record, as read from the database) in the cache of
     ``field``, replacing what it holds: for values a statement just returned, after
@@ -438,33 +458,29 @@ class CreditExposure(models.Model):
             values=SQL(", ").join(values),
             today=today,
         )
+        derived = _derived(SQL("total"), SQL("credit_limit"))
         if not store:
             # a read-only request (a form showing the banner) gets the figures
             # without writing them
             rows = self.env.execute_query(
                 SQL(
                     """%s %s SELECT partner_id, company_id, receivable, overdue,
-                                 oldest::date, next_due::date, draft, orders, total,
-                                 credit_limit
+                                 oldest::date, next_due::date, draft, orders,
+                                 credit_limit, %s
                             FROM lim""",
                     reset,
                     lim,
+                    SQL(", ").join(derived.values()),
                 )
             )
             names = [
                 "partner_id", "company_id", "receivable_amount", "overdue_amount",
                 "oldest_overdue_date", "next_due_date", "draft_invoice_amount",
-                "order_amount", "exposure_total", "credit_limit",
+                "order_amount", "credit_limit", *derived,
             ]  # fmt: skip
             records = self.browse()
             for row in rows:
-                vals = dict(zip(names, row, strict=True))
-                total, limit = vals["exposure_total"], vals["credit_limit"]
-                vals.update(
-                    available_credit=limit - total,
-                    over_limit=limit > 0 and total > limit,
-                    refreshed_on=today,
-                )
+                vals = dict(zip(names, row, strict=True), refreshed_on=today)
                 records |= self.new(vals)
             return records
         uid = self.env.uid
@@ -482,8 +498,8 @@ class CreditExposure(models.Model):
                 refreshed_on,
                 create_uid, create_date, write_uid, write_date)
             SELECT partner_id, company_id, receivable, overdue, oldest::date,
-                   next_due::date, draft, orders, total, credit_limit,
-                   credit_limit - total, credit_limit > 0 AND total > credit_limit,
+                   next_due::date, draft, orders, %(total)s, credit_limit,
+                   %(available)s, %(over)s,
                    %(today)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
                    now() at time zone 'UTC'
               FROM lim
@@ -507,6 +523,9 @@ class CreditExposure(models.Model):
                     lim=lim,
                     today=today,
                     uid=uid,
+                    total=derived["exposure_total"],
+                    available=derived["available_credit"],
+                    over=derived["over_limit"],
                 )
             )
         ]
@@ -563,11 +582,6 @@ class CreditExposure(models.Model):
         )
 
     @api.model
-    def _refresh_is_deferred(self):
-        """Whether an enclosing ``_deferred_refresh`` block collects the refreshes."""
-        return DEFERRED in self.env.cr.cache
-
-    @api.model
     def _add_posted(self, moves):
         """Posting event of ``moves`` (just posted), inside a ``_deferred_refresh``
         block of the caller's: add their new open items to their customers' rows in
@@ -594,16 +608,7 @@ class CreditExposure(models.Model):
         today = fields.Date.context_today(self)
         delta = {}  # (commercial partner id, company id) -> [residual, next due]
         refresh = defaultdict(set)  # company id -> commercial partner ids
-        for move in moves:
-            items = move.line_ids.filtered(
-                lambda line: line.account_id.account_type == "asset_receivable"
-            )
-            keys = {
-                (line.partner_id.commercial_partner_id.id, line.company_id.id)
-                for line in items
-            }
-            if move.move_type in ("out_invoice", "out_refund"):
-                keys.add((move.commercial_partner_id.id, move.company_id.id))
+        for move, (items, keys) in moves._credit_customers().items():
             simple = (
                 move.move_type == "out_invoice"
                 and items
@@ -643,7 +648,6 @@ class CreditExposure(models.Model):
                 ["state", "move_type", "commercial_partner_id", "company_id",
                  "amount_total_signed"]
             )  # fmt: skip
-            self.flush_model()
             updated = self.env.execute_query(
                 SQL(
                     """
@@ -662,9 +666,7 @@ class CreditExposure(models.Model):
                    SET receivable_amount = e.receivable_amount + v.amount,
                        next_due_date = LEAST(e.next_due_date, v.next_due),
                        draft_invoice_amount = COALESCE(v.draft, 0),
-                       exposure_total = %(total)s,
-                       available_credit = e.credit_limit - %(total)s,
-                       over_limit = e.credit_limit > 0 AND %(total)s > e.credit_limit,
+                       %(derived)s,
                        write_uid = %(uid)s,
                        write_date = now() at time zone 'UTC'
                   FROM v
@@ -682,9 +684,11 @@ class CreditExposure(models.Model):
                         )
                         for (pid, cid), (amount, next_due) in delta.items()
                     ),
-                    total=SQL(
-                        "(e.receivable_amount + v.amount + COALESCE(v.draft, 0) "
-                        "+ e.order_amount)"
+                    derived=_set_derived(
+                        SQL(
+                            "(e.receivable_amount + v.amount + COALESCE(v.draft, 0) "
+                            "+ e.order_amount)"
+                        )
                     ),
                     uid=self.env.uid,
                 )
@@ -821,10 +825,7 @@ class CreditExposure(models.Model):
                 """%(with_v)s
                 UPDATE credit_exposure e
                    SET order_amount = e.order_amount + %(amount)s,
-                       exposure_total = e.exposure_total + %(amount)s,
-                       available_credit = e.available_credit - %(amount)s,
-                       over_limit = e.credit_limit > 0
-                                    AND e.exposure_total + %(amount)s > e.credit_limit,
+                       %(derived)s,
                        write_uid = %(uid)s,
                        write_date = now() at time zone 'UTC'
                   FROM %(source)s
@@ -832,6 +833,7 @@ class CreditExposure(models.Model):
              RETURNING %(columns)s, v.asked""",
                 with_v=with_v,
                 amount=amount,
+                derived=_set_derived(SQL("(e.exposure_total + %s)", amount)),
                 uid=self.env.uid,
                 source=source,
                 target=target,
@@ -926,10 +928,7 @@ class CreditExposure(models.Model):
                 """
                 UPDATE credit_exposure e
                    SET order_amount = e.order_amount + v.amount,
-                       exposure_total = e.exposure_total + v.amount,
-                       available_credit = e.available_credit - v.amount,
-                       over_limit = e.credit_limit > 0
-                                    AND e.exposure_total + v.amount > e.credit_limit,
+                       %(derived)s,
                        write_uid = %(uid)s,
                        write_date = now() at time zone 'UTC'
                   FROM (VALUES %(values)s) AS v(partner_id, company_id, amount)
@@ -937,6 +936,7 @@ class CreditExposure(models.Model):
              RETURNING e.partner_id, e.company_id
                 """,
                 uid=self.env.uid,
+                derived=_set_derived(SQL("(e.exposure_total + v.amount)")),
                 values=SQL(", ").join(
                     SQL("(%s, %s, %s::numeric)", pid, cid, amount)
                     for (pid, cid), amount in amounts.items()

@@ -497,6 +497,22 @@ class TestExposure(CreditCommon):
         overdue = self.env["res.partner"].search([("credit_status", "in", ["overdue"])])
         self.assertNotIn(self.customer, overdue)
 
+    def test_over_limit_at_the_limit_and_beyond(self):
+        """Every statement that changes a row (posting, confirmation, recomputation)
+        flags it over its limit beyond the limit, not at it."""
+        self._invoice(self.customer, 999.0)
+        self._order(self.customer, 1.0).action_confirm()
+        row = self._row(self.customer)
+        at_limit = [{"exposure_total": 1000.0, "available_credit": 0.0}]
+        self.assertRecordValues(row, [{**at_limit[0], "over_limit": False}])
+        self.Exposure.action_refresh_all()
+        self.assertRecordValues(row, [{**at_limit[0], "over_limit": False}])
+        self._invoice(self.customer, 0.01)
+        beyond = {"exposure_total": 1000.01, "available_credit": -0.01}
+        self.assertRecordValues(row, [{**beyond, "over_limit": True}])
+        self.Exposure.action_refresh_all()
+        self.assertRecordValues(row, [{**beyond, "over_limit": True}])
+
     def test_limit_change_updates_row(self):
         self._invoice(self.customer, 800.0)
         self.customer.with_user(self.manager).credit_limit = 500.0
