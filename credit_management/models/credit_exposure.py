@@ -59,6 +59,11 @@ def _set_derived(total):
     )
 
 
+# rows ``e`` to which amounts ``v.amount`` are added (orders confirmed or cancelled):
+# built once, it is on the path of every confirmation
+ADD_AMOUNT = _set_derived(SQL("(e.exposure_total + v.amount)"))
+
+
 def _put_in_cache(records, field, values):
     """Put ``values`` (one per record, as read from the database) in the cache of
     ``field``, replacing what it holds: for values a statement just returned, after
@@ -833,7 +838,9 @@ class CreditExposure(models.Model):
              RETURNING %(columns)s, v.asked""",
                 with_v=with_v,
                 amount=amount,
-                derived=_set_derived(SQL("(e.exposure_total + %s)", amount)),
+                derived=ADD_AMOUNT
+                if not group
+                else _set_derived(SQL("(e.exposure_total + %s)", amount)),
                 uid=self.env.uid,
                 source=source,
                 target=target,
@@ -936,7 +943,7 @@ class CreditExposure(models.Model):
              RETURNING e.partner_id, e.company_id
                 """,
                 uid=self.env.uid,
-                derived=_set_derived(SQL("(e.exposure_total + v.amount)")),
+                derived=ADD_AMOUNT,
                 values=SQL(", ").join(
                     SQL("(%s, %s, %s::numeric)", pid, cid, amount)
                     for (pid, cid), amount in amounts.items()

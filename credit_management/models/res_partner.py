@@ -72,6 +72,9 @@ class ResPartner(models.Model):
     # group: company-dependent fields otherwise share one group, which the
     # accounting reads on every invoice and payment (receivable account, payment
     # terms). The block reads them through ``credit.exposure._get_rows``.
+    # Odoo indexes every company-dependent field; the settings nobody searches on
+    # have no index (``index=False``): each index of ``res_partner`` costs the
+    # planning of every query on partners, Odoo's own included, and every write.
     credit_hold = fields.Boolean(
         company_dependent=True,
         copy=False,
@@ -84,6 +87,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         prefetch="credit",
+        index=False,
     )
     credit_custom_tolerance = fields.Boolean(
         "Own Tolerances",
@@ -92,6 +96,7 @@ class ResPartner(models.Model):
         groups="credit_management.group_credit_user",
         help="Use the tolerances below instead of the company's.",
         prefetch="credit",
+        index=False,
     )
     credit_limit_tolerance = fields.Float(
         "Limit Tolerance (%)",
@@ -99,6 +104,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         prefetch="credit",
+        index=False,
     )
     credit_overdue_tolerance = fields.Float(
         "Overdue Tolerance",
@@ -106,6 +112,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         prefetch="credit",
+        index=False,
     )
     credit_overdue_grace_days = fields.Integer(
         "Overdue Grace Days",
@@ -113,6 +120,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         prefetch="credit",
+        index=False,
     )
     credit_limit_temporary = fields.Float(
         "Temporary Limit",
@@ -120,6 +128,7 @@ class ResPartner(models.Model):
         copy=False,
         groups="credit_management.group_credit_user",
         prefetch="credit",
+        index=False,
     )
     credit_limit_temporary_expiry = fields.Date(
         "Temporary Limit Until",
@@ -137,6 +146,7 @@ class ResPartner(models.Model):
         groups="credit_management.group_credit_user",
         help="Never remind this customer (its invoices are followed by hand).",
         prefetch="credit",
+        index=False,
     )
     credit_dunning_policy_id = fields.Many2one(
         "credit.dunning.policy",
@@ -796,6 +806,7 @@ class ResPartner(models.Model):
         groups="credit_management.group_credit_user",
         help="The segment rules leave this customer's segment alone.",
         prefetch="credit",
+        index=False,
     )
     credit_score_id = fields.Many2one(
         "credit.score",
@@ -850,12 +861,14 @@ class ResPartner(models.Model):
         groups="credit_management.group_credit_user",
         help="Cover granted by the credit insurer on this customer.",
         prefetch="credit",
+        index=False,
     )
     credit_insurance_expiry = fields.Date(
         "Cover Until",
         company_dependent=True,
         groups="credit_management.group_credit_user",
         prefetch="credit",
+        index=False,
     )
     credit_insurance_cap = fields.Boolean(
         "Cap Limit at Cover",
@@ -865,6 +878,7 @@ class ResPartner(models.Model):
         "insured amount while the cover runs (no cover left: an insured amount of "
         "0 blocks every order).",
         prefetch="credit",
+        index=False,
     )
     credit_rating_ids = fields.One2many(
         "credit.rating",

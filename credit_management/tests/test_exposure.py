@@ -4,6 +4,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import CreditCommon
 
@@ -461,6 +462,39 @@ class TestExposure(CreditCommon):
         # reading one of a group fetches the group
         self.assertEqual(self.company.credit_score_class_a, 80.0)
         self.assertTrue(cached(self.company, "credit_score_weight_days_late"))
+
+    def test_partner_settings_nobody_searches_are_not_indexed(self):
+        """Odoo indexes company-dependent fields by default; every index of
+        ``res_partner`` costs the planning of each query on partners and each
+        write. The settings only read (tolerances, hold reason, insurance) have
+        none; those searched (the hold filter, reviews due, temporary limits
+        lapsing, the many2ones) keep theirs."""
+        indexes = {
+            name
+            for [name] in self.env.execute_query(
+                SQL("SELECT indexname FROM pg_indexes WHERE tablename = 'res_partner'")
+            )
+        }
+        fields_ = self.env["res.partner"]._fields
+        for fname in (
+            "credit_hold_reason",
+            "credit_custom_tolerance",
+            "credit_limit_tolerance",
+            "credit_overdue_tolerance",
+            "credit_overdue_grace_days",
+            "credit_limit_temporary",
+            "credit_insured_amount",
+            "credit_insurance_cap",
+        ):
+            self.assertTrue(fields_[fname].company_dependent)
+            self.assertNotIn(f"res_partner__{fname}_index", indexes, fname)
+        for fname in (
+            "credit_hold",
+            "credit_next_review_date",
+            "credit_limit_temporary_expiry",
+            "credit_segment_id",
+        ):
+            self.assertIn(f"res_partner__{fname}_index", indexes, fname)
 
     def test_accounting_trigger_trees_are_left_alone(self):
         """Odoo merges the trigger trees of the fields it writes on every write of
