@@ -3,26 +3,33 @@ import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 from odoo.tools.float_utils import float_compare
 
-# columns of a row read together by the locking read of the confirmation check
-ROW_FIELDS = [
-    "partner_id", "company_id", "receivable_amount", "overdue_amount",
-    "oldest_overdue_date", "next_due_date", "draft_invoice_amount", "order_amount",
-    "exposure_total", "credit_limit", "available_credit", "over_limit", "refreshed_on",
-]  # fmt: skip
-# the customer's settings the check reads (company-dependent)
-PARTNER_SETTINGS = [
+CREDIT_USER = "credit_management.group_credit_user"
+
+# The customer's settings the rule reads, company-dependent on ``res.partner`` (the
+# values users edit): each row keeps a copy of its customer's values in its company,
+# written with the figures and again when the customer's settings change, so that the
+# confirmation check reads one row and nothing of ``res_partner``.
+SETTINGS = [
     "credit_hold", "credit_hold_reason", "credit_custom_tolerance",
     "credit_limit_tolerance", "credit_overdue_tolerance", "credit_overdue_grace_days",
     # segment (tolerances, maximum limit) and credit insurance cap
     "credit_segment_id", "credit_insured_amount", "credit_insurance_expiry",
     "credit_insurance_cap",
 ]  # fmt: skip
-
-# ``_row_columns`` by company id (the statement text depends on nothing else)
-ROW_COLUMNS = {}
+# columns of a row read together by the locking read of the confirmation check
+ROW_FIELDS = [
+    "partner_id", "company_id", "receivable_amount", "overdue_amount",
+    "oldest_overdue_date", "next_due_date", "draft_invoice_amount", "order_amount",
+    "exposure_total", "credit_limit", "available_credit", "over_limit", "refreshed_on",
+    *SETTINGS,
+]  # fmt: skip
+# what ``_get_rows`` returns of a row: its id, then ``ROW_FIELDS``
+ROW_COLUMNS = SQL(", ").join(
+    [SQL("e.id"), *(SQL.identifier("e", name) for name in ROW_FIELDS)]
+)
 
 # key of the refreshes collected by ``_deferred_refresh`` in the cursor's cache
 DEFERRED = "credit_management.deferred_refresh"
@@ -59,9 +66,21 @@ def _set_derived(total):
     )
 
 
-# rows ``e`` to which amounts ``v.amount`` are added (orders confirmed or cancelled):
-# built once, it is on the path of every confirmation
+# rows ``e`` to which amounts ``v.amount`` are added (orders confirmed or cancelled)
 ADD_AMOUNT = _set_derived(SQL("(e.exposure_total + v.amount)"))
+
+# ``_get_rows`` adding one order (parameters: uid, amount, asked partner id twice,
+# company id) to its customer's row in its company: the statement of every
+# confirmation, its text composed once
+ADD_ONE = f"""
+    UPDATE credit_exposure e
+       SET order_amount = e.order_amount + v.amount, {ADD_AMOUNT.code},
+           write_uid = %s, write_date = now() at time zone 'UTC'
+      FROM (VALUES (%s::numeric, ARRAY[%s])) v(amount, asked)
+     WHERE e.partner_id = (SELECT a.commercial_partner_id
+                             FROM res_partner a WHERE a.id = %s)
+       AND e.company_id = %s
+ RETURNING {ROW_COLUMNS.code}, v.asked"""
 
 
 def _put_in_cache(records, field, values):
@@ -145,6 +164,39 @@ class CreditExposure(models.Model):
     available_credit = fields.Monetary(readonly=True)
     over_limit = fields.Boolean(readonly=True, index=True)
     refreshed_on = fields.Date("Computed On", readonly=True)
+    # copies of the customer's settings in the row's company (``SETTINGS``)
+    credit_hold = fields.Boolean("Credit Hold", readonly=True, groups=CREDIT_USER)
+    credit_hold_reason = fields.Char(
+        "Credit Hold Reason", readonly=True, groups=CREDIT_USER
+    )
+    credit_custom_tolerance = fields.Boolean(
+        "Own Tolerances", readonly=True, groups=CREDIT_USER
+    )
+    credit_limit_tolerance = fields.Float(
+        "Limit Tolerance (%)", readonly=True, groups=CREDIT_USER
+    )
+    credit_overdue_tolerance = fields.Float(
+        "Overdue Tolerance", readonly=True, groups=CREDIT_USER
+    )
+    credit_overdue_grace_days = fields.Integer(
+        "Overdue Grace Days", readonly=True, groups=CREDIT_USER
+    )
+    credit_segment_id = fields.Many2one(
+        "credit.segment",
+        "Credit Segment",
+        readonly=True,
+        ondelete="set null",
+        groups=CREDIT_USER,
+    )
+    credit_insured_amount = fields.Float(
+        "Insured Amount", readonly=True, groups=CREDIT_USER
+    )
+    credit_insurance_expiry = fields.Date(
+        "Cover Until", readonly=True, groups=CREDIT_USER
+    )
+    credit_insurance_cap = fields.Boolean(
+        "Cap Limit at Cover", readonly=True, groups=CREDIT_USER
+    )
     overdue_days = fields.Integer(
         "Oldest Overdue (days)",
         compute="_compute_overdue_days",
@@ -456,13 +508,26 @@ class CreditExposure(models.Model):
                             ELSE COALESCE(
                                 (p.credit_limit ->> v.company_id::text)::numeric,
                                 v.default_limit)
-                       END AS credit_limit
+                       END AS credit_limit,
+                       %(settings)s
                   FROM v JOIN res_partner p ON p.id = v.partner_id
             )
             """,
             values=SQL(", ").join(values),
             today=today,
+            # the customer's settings in the row's company, as ``res.partner``
+            # stores them (one JSON object per field, by company id)
+            settings=SQL(", ").join(
+                SQL(
+                    "(p.%s ->> v.company_id::text)::%s AS %s",
+                    SQL.identifier(name),
+                    SQL(self._fields[name].column_type[1]),
+                    SQL.identifier(name),
+                )
+                for name in SETTINGS
+            ),
         )
+        settings = SQL(", ").join(SQL.identifier(name) for name in SETTINGS)
         derived = _derived(SQL("total"), SQL("credit_limit"))
         if not store:
             # a read-only request (a form showing the banner) gets the figures
@@ -471,17 +536,18 @@ class CreditExposure(models.Model):
                 SQL(
                     """%s %s SELECT partner_id, company_id, receivable, overdue,
                                  oldest::date, next_due::date, draft, orders,
-                                 credit_limit, %s
+                                 credit_limit, %s, %s
                             FROM lim""",
                     reset,
                     lim,
                     SQL(", ").join(derived.values()),
+                    settings,
                 )
             )
             names = [
                 "partner_id", "company_id", "receivable_amount", "overdue_amount",
                 "oldest_overdue_date", "next_due_date", "draft_invoice_amount",
-                "order_amount", "credit_limit", *derived,
+                "order_amount", "credit_limit", *derived, *SETTINGS,
             ]  # fmt: skip
             records = self.browse()
             for row in rows:
@@ -500,12 +566,12 @@ class CreditExposure(models.Model):
                 partner_id, company_id, receivable_amount, overdue_amount,
                 oldest_overdue_date, next_due_date, draft_invoice_amount, order_amount,
                 exposure_total, credit_limit, available_credit, over_limit,
-                refreshed_on,
+                refreshed_on, %(settings)s,
                 create_uid, create_date, write_uid, write_date)
             SELECT partner_id, company_id, receivable, overdue, oldest::date,
                    next_due::date, draft, orders, %(total)s, credit_limit,
                    %(available)s, %(over)s,
-                   %(today)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                   %(today)s, %(settings)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
                    now() at time zone 'UTC'
               FROM lim
             ON CONFLICT (partner_id, company_id) DO UPDATE SET
@@ -520,6 +586,7 @@ class CreditExposure(models.Model):
                 available_credit = EXCLUDED.available_credit,
                 over_limit = EXCLUDED.over_limit,
                 refreshed_on = EXCLUDED.refreshed_on,
+                %(update_settings)s,
                 write_uid = EXCLUDED.write_uid,
                 write_date = EXCLUDED.write_date
             RETURNING e.id
@@ -531,6 +598,11 @@ class CreditExposure(models.Model):
                     total=derived["exposure_total"],
                     available=derived["available_credit"],
                     over=derived["over_limit"],
+                    settings=settings,
+                    update_settings=SQL(", ").join(
+                        SQL("%s = EXCLUDED.%s", SQL.identifier(n), SQL.identifier(n))
+                        for n in SETTINGS
+                    ),
                 )
             )
         ]
@@ -706,43 +778,12 @@ class CreditExposure(models.Model):
             self._refresh_later(Partner.browse(pids), Company.browse(cid))
 
     @api.model
-    def _settings_env(self, company):
-        """The environment ``_get_rows`` caches the customers' settings in:
-        superuser, ``company`` first."""
-        return self.env["res.partner"].sudo().with_company(company).env
-
-    @api.model
-    def _row_columns(self, company_id):
-        """The columns ``_get_rows`` returns: the row's figures, then the customer's
-        settings in ``company_id`` as one array. Built once per company: composing
-        the statement costs more than running its plan."""
-        cache = ROW_COLUMNS
-        if company_id not in cache:
-            # the settings come from a sub-select rather than a join with res_partner:
-            # PostgreSQL plans the statement in a third of the time
-            cache[company_id] = SQL(
-                """e.id, %(row_columns)s,
-                   (SELECT jsonb_build_array(%(settings)s)
-                      FROM res_partner p WHERE p.id = e.partner_id)""",
-                row_columns=SQL(", ").join(
-                    SQL.identifier("e", name) for name in ROW_FIELDS
-                ),
-                settings=SQL(", ").join(
-                    SQL(
-                        "p.%s -> %s",
-                        SQL.identifier(name),
-                        str(company_id),
-                    )
-                    for name in PARTNER_SETTINGS
-                ),
-            )
-        return cache[company_id]
-
-    @api.model
     def _get_rows(self, partners, company, lock=False, add=None):
         """Exposure rows of the commercial partners of ``partners`` in ``company`` (or
         in every company when the company consolidates group exposure), created when
         missing and recomputed when open items fell overdue since their computation.
+        A row holds everything the credit rule reads of its customer: its figures and
+        a copy of the customer's settings.
 
         With ``lock``, the rows are locked ``FOR NO KEY UPDATE`` so that two
         transactions confirming orders of one customer are serialized on this row, not
@@ -761,136 +802,60 @@ class CreditExposure(models.Model):
             return self.sudo().browse()
         # the figures must include what was collected for later in this transaction
         self._run_refreshes(self.env.cr.cache.get(DEFERRED))
-        row_fields = [self._fields[name] for name in ROW_FIELDS]
         Partner = self.env["res.partner"]
-        partner_fields = [Partner._fields[name] for name in PARTNER_SETTINGS]
         # the statement's values replace what the cache holds: nothing may be pending
-        Partner.flush_model([*PARTNER_SETTINGS, "commercial_partner_id"])
+        Partner.flush_model(["commercial_partner_id"])
         self.flush_model(ROW_FIELDS)
         group = company.credit_group_exposure
-        columns = self._row_columns(company.id)
-        companies = SQL("TRUE") if group else SQL("e.company_id = %s", company.id)
-        in_scope = SQL(
-            """e.partner_id IN (SELECT a.commercial_partner_id FROM res_partner a
-                                 WHERE a.id IN %s) AND %s""",
-            tuple(partners.ids),
-            companies,
-        )
-        if add:
-            # An UPDATE locks its rows in no set order: several rows (several
-            # customers, or one customer's rows in every company) are locked in id
-            # order first, as the read does, so that two batches cannot deadlock.
-            with_v = SQL()
-            if len(add) == 1:
-                [(pid, amount)] = add.items()
-                source = SQL(
-                    "(VALUES (%s::numeric, ARRAY[%s])) v(amount, asked)", amount, pid
-                )
-                target = SQL(
-                    """e.partner_id = (SELECT a.commercial_partner_id
-                                         FROM res_partner a WHERE a.id = %s)""",
-                    pid,
-                )
-                ordered = SQL()
-                if group:
-                    ordered = SQL(
-                        """AND e.id IN (SELECT e.id FROM credit_exposure e WHERE %s
-                                         ORDER BY e.id FOR NO KEY UPDATE)""",
-                        in_scope,
-                    )
-            else:
-                # contacts of one customer add up on its row; the customers are
-                # resolved once, for the lock and for the update
-                with_v = SQL(
-                    """WITH v AS MATERIALIZED (
-                        SELECT a.commercial_partner_id AS partner_id,
-                               SUM(x.amount) AS amount, array_agg(a.id) AS asked
-                          FROM (VALUES %s) x(asked_id, amount)
-                          JOIN res_partner a ON a.id = x.asked_id
-                         GROUP BY 1)""",
-                    SQL(", ").join(
-                        SQL("(%s, %s::numeric)", pid, amount)
-                        for pid, amount in add.items()
-                    ),
-                )
-                source = SQL("v")
-                target = SQL("e.partner_id = v.partner_id")
-                ordered = SQL(
-                    """AND e.id IN (SELECT e.id FROM credit_exposure e
-                                     JOIN v ON v.partner_id = e.partner_id
-                                    WHERE %s ORDER BY e.id FOR NO KEY UPDATE OF e)""",
-                    companies,
-                )
-            amount = SQL("v.amount")
-            if group:
-                amount = SQL(
-                    "(CASE WHEN e.company_id = %s THEN v.amount ELSE 0 END)", company.id
-                )
-            query = SQL(
-                """%(with_v)s
-                UPDATE credit_exposure e
-                   SET order_amount = e.order_amount + %(amount)s,
-                       %(derived)s,
-                       write_uid = %(uid)s,
-                       write_date = now() at time zone 'UTC'
-                  FROM %(source)s
-                 WHERE %(target)s AND %(companies)s %(ordered)s
-             RETURNING %(columns)s, v.asked""",
-                with_v=with_v,
-                amount=amount,
-                derived=ADD_AMOUNT
-                if not group
-                else _set_derived(SQL("(e.exposure_total + %s)", amount)),
-                uid=self.env.uid,
-                source=source,
-                target=target,
-                companies=companies,
-                ordered=ordered,
-                columns=columns,
-            )
+        if add and len(add) == 1 and not group:
+            # one order (a user clicking Confirm): the statement of every
+            # confirmation, with nothing to compose
+            [(pid, amount)] = add.items()
+            query = SQL(ADD_ONE, self.env.uid, amount, pid, pid, company.id)
+        elif add:
+            query = self._add_query(add, company, group)
         else:
             query = SQL(
                 """SELECT %s, ARRAY(SELECT a.id FROM res_partner a
                                      WHERE a.id IN %s
                                        AND a.commercial_partner_id = e.partner_id)
                      FROM credit_exposure e
-                    WHERE %s ORDER BY e.id %s""",
-                columns,
+                    WHERE e.partner_id IN (SELECT a.commercial_partner_id
+                                             FROM res_partner a WHERE a.id IN %s)
+                      AND %s
+                    ORDER BY e.id %s""",
+                ROW_COLUMNS,
                 tuple(partners.ids),
-                in_scope,
+                tuple(partners.ids),
+                SQL("TRUE") if group else SQL("e.company_id = %s", company.id),
                 SQL("FOR NO KEY UPDATE") if lock else SQL(),
             )
         result = self.env.execute_query(query)
         rows = self.sudo().browse([row[0] for row in result])
         commercial = {}  # asked partner id -> commercial partner id
+        present = set()  # commercial partners with a row in ``company``
         if result:
             values = list(zip(*result, strict=True))
-            for field, column in zip(row_fields, values[1:], strict=False):
-                _put_in_cache(rows, field, column)
-            settings = {}  # partner id -> values, one per partner
+            for name, column in zip(ROW_FIELDS, values[1:], strict=False):
+                _put_in_cache(rows, self._fields[name], column)
             for row in result:
-                settings[row[1]] = row[1 + len(row_fields)]
                 commercial.update(dict.fromkeys(row[-1], row[1]))
                 commercial[row[1]] = row[1]
-            cached = Partner.with_env(self._settings_env(company)).browse(settings)
-            for index, field in enumerate(partner_fields):
-                _put_in_cache(
-                    cached,
-                    field,
-                    [
-                        field.convert_to_cache(values[index], cached)
-                        for values in settings.values()
-                    ],
-                )
-            asked = Partner.browse(commercial)
+                if row[2] == company.id:
+                    present.add(row[1])
             _put_in_cache(
-                asked, Partner._fields["commercial_partner_id"], commercial.values()
+                Partner.browse(commercial),
+                Partner._fields["commercial_partner_id"],
+                commercial.values(),
             )
         # rows to (re)compute: missing in the company, or with open items that fell
         # overdue since the morning refresh
         stale = rows.browse(self._stale_ids(result))
-        present = {row[1] for row in result if row[2] == company.id}
-        missing = partners.commercial_partner_id.filtered(lambda p: p.id not in present)
+        missing = Partner.browse()
+        if any(commercial.get(pid) not in present for pid in partners._ids):
+            missing = partners.commercial_partner_id.filtered(
+                lambda p: p.id not in present
+            )
         if stale or missing:
             # the upsert creates the rows and, being a write, holds their lock; a
             # read-only request (a form showing the banner) computes them in memory
@@ -905,6 +870,50 @@ class CreditExposure(models.Model):
                 again = partners.filtered(lambda p: p.commercial_partner_id in redo)
                 self._get_rows(again, company, add={pid: add[pid] for pid in again.ids})
         return rows
+
+    @api.model
+    def _add_query(self, add, company, group):
+        """The ``UPDATE`` of ``_get_rows`` adding orders (``add``) to their
+        customers' rows in ``company`` (every company's row with ``group``), in the
+        general case: several customers, or group exposure.
+
+        An ``UPDATE`` locks its rows in no set order: the rows are locked in id order
+        first, as the locking read does, so that two batches cannot deadlock."""
+        companies = SQL("TRUE") if group else SQL("e.company_id = %s", company.id)
+        amount = SQL("v.amount")
+        if group:
+            amount = SQL(
+                "(CASE WHEN e.company_id = %s THEN v.amount ELSE 0 END)", company.id
+            )
+        # contacts of one customer add up on its row; the customers are resolved
+        # once, for the lock and for the update
+        return SQL(
+            """WITH v AS MATERIALIZED (
+                SELECT a.commercial_partner_id AS partner_id,
+                       SUM(x.amount) AS amount, array_agg(a.id) AS asked
+                  FROM (VALUES %(values)s) x(asked_id, amount)
+                  JOIN res_partner a ON a.id = x.asked_id
+                 GROUP BY 1)
+            UPDATE credit_exposure e
+               SET order_amount = e.order_amount + %(amount)s,
+                   %(derived)s,
+                   write_uid = %(uid)s,
+                   write_date = now() at time zone 'UTC'
+              FROM v
+             WHERE e.partner_id = v.partner_id AND %(companies)s
+               AND e.id IN (SELECT e.id FROM credit_exposure e
+                              JOIN v ON v.partner_id = e.partner_id
+                             WHERE %(companies)s ORDER BY e.id FOR NO KEY UPDATE OF e)
+         RETURNING %(columns)s, v.asked""",
+            values=SQL(", ").join(
+                SQL("(%s, %s::numeric)", pid, value) for pid, value in add.items()
+            ),
+            amount=amount,
+            derived=_set_derived(SQL("(e.exposure_total + %s)", amount)),
+            uid=self.env.uid,
+            companies=companies,
+            columns=ROW_COLUMNS,
+        )
 
     @api.model
     def _stale_ids(self, result):
@@ -1005,6 +1014,56 @@ class CreditExposure(models.Model):
             ):
                 oldest = row.oldest_overdue_date
         return amount, oldest
+
+    # ------------------------------------------------------------------ rule hooks
+    def _credit_tolerance_source(self, company):
+        """Record holding the block tolerances that apply to the customer of this
+        row (its row in ``company``, or none): the customer's own tolerances, else its
+        segment's, else the company's (all three name the fields alike)."""
+        if self.credit_custom_tolerance:
+            return self
+        segment = self.credit_segment_id
+        if segment.credit_custom_tolerance:
+            return segment
+        return company
+
+    def _credit_capped_limit(self, company, limit):
+        """The limit the rule checks: the limit in force, capped by the segment's
+        maximum and by the credit insurance cover when it caps. Returns the limit
+        and a sentence naming the cap applied (empty when none). ``self``: the
+        customer's row in ``company``."""
+        caps = []
+        segment = self.credit_segment_id
+        if segment.max_credit_limit and segment.max_credit_limit < limit:
+            caps.append(
+                (
+                    segment.max_credit_limit,
+                    self.env._(
+                        " Capped at the maximum of segment %(segment)s.",
+                        segment=segment.name,
+                    ),
+                )
+            )
+        if self.credit_insurance_cap:
+            expiry = self.credit_insurance_expiry
+            insured = self.credit_insured_amount
+            if expiry and expiry < fields.Date.context_today(self):
+                insured = 0.0
+            if insured < limit:
+                caps.append(
+                    (
+                        insured,
+                        self.env._(
+                            " Capped at the credit insurance cover of %(amount)s.",
+                            amount=format_amount(
+                                self.env, insured, company.currency_id
+                            ),
+                        ),
+                    )
+                )
+        if not caps:
+            return limit, ""
+        return min(caps, key=lambda cap: cap[0])
 
     @api.model
     def _is_over(self, amount, limit, currency):

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
-from .credit_exposure import OPEN_RECEIVABLES
+from .credit_exposure import OPEN_RECEIVABLES, SETTINGS
 from .credit_score import RISK_CLASSES
 
 # Fields only a credit manager may change (the limit itself is Odoo's own field).
@@ -71,7 +71,7 @@ class ResPartner(models.Model):
     # The credit fields of the partner are fetched together, in their own prefetch
     # group: company-dependent fields otherwise share one group, which the
     # accounting reads on every invoice and payment (receivable account, payment
-    # terms). The block reads them through ``credit.exposure._get_rows``.
+    # terms). The block reads the copy its exposure rows keep (``credit.exposure``).
     # Odoo indexes every company-dependent field; the settings nobody searches on
     # have no index (``index=False``): each index of ``res_partner`` costs the
     # planning of every query on partners, Odoo's own included, and every write.
@@ -387,11 +387,13 @@ class ResPartner(models.Model):
             self._credit_log_hold_change(vals)
         if vals.get("credit_insolvency"):
             self._credit_apply_insolvency()
+        # the exposure rows hold the limit in force and a copy of the settings
         if vals.keys() & {
             "credit_limit",
             "use_partner_credit_limit",
             "credit_limit_temporary",
             "credit_limit_temporary_expiry",
+            *SETTINGS,
         }:
             self.env["credit.exposure"].sudo()._refresh(self, self.env.company)
         if old_commercial is not None:
@@ -586,29 +588,31 @@ class ResPartner(models.Model):
         :return: one list of ``(code, message)`` per amount, empty when it passes
         """
         self.ensure_one()
-        partner = self.commercial_partner_id.sudo().with_company(company)
+        partner = self.commercial_partner_id.sudo()
         currency = company.currency_id
         rows = (
             exposure_rows
             if exposure_rows is not None
             else (self.env["credit.exposure"].sudo()._get_rows(partner, company))
         )
+        # the customer's row in the company: its figures and its settings there
         own_row = rows.filtered(lambda r: r.company_id == company)
+        source = own_row._credit_tolerance_source(company)
 
         def money(value):
             return format_amount(self.env, value, currency)
 
         # the reasons that do not depend on the order: before and after the limit
         before, after = [], []
-        if partner.credit_hold:
+        if own_row.credit_hold:
             before.append(
                 (
                     "hold",
                     self.env._(
                         "%(partner)s is on credit hold%(reason)s.",
                         partner=partner.display_name,
-                        reason=(": " + partner.credit_hold_reason)
-                        if partner.credit_hold_reason
+                        reason=(": " + own_row.credit_hold_reason)
+                        if own_row.credit_hold_reason
                         else "",
                     ),
                 )
@@ -628,16 +632,14 @@ class ResPartner(models.Model):
             )
         has_limit = limit > 0  # a cap may bring it to zero: still a limit
         if has_limit:
-            limit, cap_note = partner._credit_capped_limit(company, limit)
-            tolerance = partner._credit_tolerance_source(company).credit_limit_tolerance
+            limit, cap_note = own_row._credit_capped_limit(company, limit)
+            tolerance = source.credit_limit_tolerance
             exposure = rows._amount_in(company) - reserved
             ceiling = limit * (1 + tolerance / 100.0)
         overdue, oldest = partner._credit_overdue_beyond_grace(company, rows)
-        tolerance_amount = partner._credit_tolerance_source(
-            company
-        ).credit_overdue_tolerance
+        tolerance_amount = source.credit_overdue_tolerance
         if rows._is_over(overdue, tolerance_amount, currency):
-            grace = partner._credit_grace_days(company)
+            grace = source.credit_overdue_grace_days
             after.append(
                 (
                     "overdue",
@@ -700,14 +702,13 @@ class ResPartner(models.Model):
             results.append(reasons)
         return results
 
-    def _credit_grace_days(self, company):
-        return self._credit_tolerance_source(company).credit_overdue_grace_days
-
     def _credit_overdue_beyond_grace(self, company, rows):
         """Overdue amount and oldest due date counting only items late by more than the
-        grace days. Without grace days the stored figures are used; with grace days a
-        single indexed query over the partner's open items."""
-        grace = self._credit_grace_days(company)
+        grace days (``rows``: the customer's exposure rows, which hold its settings).
+        Without grace days the stored figures are used; with grace days a single
+        indexed query over the partner's open items."""
+        own_row = rows.filtered(lambda r: r.company_id == company)
+        grace = own_row._credit_tolerance_source(company).credit_overdue_grace_days
         if not grace:
             return rows._overdue_in(company)
         limit_date = fields.Date.subtract(fields.Date.context_today(self), days=grace)
@@ -989,57 +990,6 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "res_id": row.id,
         }
-
-    # ----------------------------------------------------------------- risk: rule hooks
-    def _credit_tolerance_source(self, company):
-        """Record holding the block tolerances that apply to this customer in
-        ``company``: its own tolerances, else its segment's, else the company's (all
-        three name the fields alike)."""
-        partner = self.with_company(company)
-        if partner.credit_custom_tolerance:
-            return partner
-        segment = partner.credit_segment_id
-        if segment.credit_custom_tolerance:
-            return segment
-        return company
-
-    def _credit_capped_limit(self, company, limit):
-        """The limit the rule checks: the limit in force, capped by the segment's
-        maximum and by the credit insurance cover when it caps. Returns the limit
-        and a sentence naming the cap applied (empty when none)."""
-        partner = self.with_company(company)
-        caps = []
-        segment = partner.credit_segment_id
-        if segment.max_credit_limit and segment.max_credit_limit < limit:
-            caps.append(
-                (
-                    segment.max_credit_limit,
-                    self.env._(
-                        " Capped at the maximum of segment %(segment)s.",
-                        segment=segment.name,
-                    ),
-                )
-            )
-        if partner.credit_insurance_cap:
-            expiry = partner.credit_insurance_expiry
-            insured = partner.credit_insured_amount
-            if expiry and expiry < fields.Date.context_today(self):
-                insured = 0.0
-            if insured < limit:
-                caps.append(
-                    (
-                        insured,
-                        self.env._(
-                            " Capped at the credit insurance cover of %(amount)s.",
-                            amount=format_amount(
-                                self.env, insured, company.currency_id
-                            ),
-                        ),
-                    )
-                )
-        if not caps:
-            return limit, ""
-        return min(caps, key=lambda cap: cap[0])
 
     def _credit_log_limit_change(self, old_limits):
         """History of the limits: one row per customer whose limit changed in the

@@ -264,9 +264,7 @@ class SaleOrder(models.Model):
         amounts = {}
         groups = defaultdict(list)  # (commercial partner, company) -> order ids
         rows_by_partner = defaultdict(lambda: Exposure.browse())
-        partner_envs = {}
         for company, orders in self.grouped("company_id").items():
-            partner_envs[company] = Exposure._settings_env(company)
             add = defaultdict(float) if reserve else None
             for order in orders:
                 amounts[order] = order._credit_amount()
@@ -282,9 +280,6 @@ class SaleOrder(models.Model):
         for (partner, company), orders in groups.items():
             orders = self.browse(sorted(orders))
             rows = rows_by_partner[partner.id, company.id]
-            # in the environment the settings were cached in: the rule does not
-            # build one per customer
-            partner = partner.with_env(partner_envs[company])
             results = partner._credit_check_orders(
                 company,
                 [amounts[order] for order in orders],

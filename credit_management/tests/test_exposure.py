@@ -555,6 +555,49 @@ class TestExposure(CreditCommon):
             [{"credit_limit": 500.0, "over_limit": True, "available_credit": -300.0}],
         )
 
+    def test_rows_keep_a_copy_of_the_customer_settings(self):
+        """The confirmation check reads the customer's settings from its exposure
+        row: the row of each company follows what is set in that company, at once,
+        and the rule applies it."""
+        company_b = self.setup_other_company(name="Filiale B")["company"]
+        self._invoice(self.customer, 100.0)
+        self._invoice(self.customer, 100.0, company=company_b)
+        customer = self.customer.with_user(self.manager)
+        customer.write({"credit_hold": True, "credit_hold_reason": "Cheque returned"})
+        self.customer.with_company(company_b).write(
+            {"credit_custom_tolerance": True, "credit_overdue_grace_days": 12}
+        )
+        self.assertRecordValues(
+            self._row(self.customer) | self._row(self.customer, company_b),
+            [
+                {
+                    "credit_hold": True,
+                    "credit_hold_reason": "Cheque returned",
+                    "credit_custom_tolerance": False,
+                    "credit_overdue_grace_days": 0,
+                },
+                {
+                    "credit_hold": False,
+                    "credit_hold_reason": False,
+                    "credit_custom_tolerance": True,
+                    "credit_overdue_grace_days": 12,
+                },
+            ],
+        )
+        order = self._order(self.customer, 10.0)
+        with self.assertRaisesRegex(UserError, "on credit hold: Cheque returned"):
+            order.action_confirm()
+        customer.credit_hold = False
+        self.assertFalse(self._row(self.customer).credit_hold)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        # a row computed from scratch (all customers) copies the same values
+        self.Exposure.action_refresh_all()
+        self.assertRecordValues(
+            self._row(self.customer, company_b),
+            [{"credit_custom_tolerance": True, "credit_overdue_grace_days": 12}],
+        )
+
     def test_contact_moving_to_another_company(self):
         self._invoice(self.contact, 100.0)
         other = self.env["res.partner"].create({"name": "Other SA", "is_company": True})
@@ -565,9 +608,10 @@ class TestExposure(CreditCommon):
 
     def test_read_only_request_computes_rows_without_writing(self):
         """A form opened in a read-only request shows a new customer's figures
-        without inserting its exposure row."""
+        without inserting its exposure row; the rule reads its settings from the
+        rows computed in memory."""
         partner = self.env["res.partner"].create(
-            {"name": "New SAS", "credit_limit": 100.0}
+            {"name": "New SAS", "credit_limit": 100.0, "credit_hold": True}
         )
         self._invoice(partner, 150.0, post=False)  # draft: counted, row created
         stored = self._row(partner)
@@ -600,7 +644,8 @@ class TestExposure(CreditCommon):
                 }
             ],
         )
-        self.assertIn("exceeds the credit limit", refusal[0][1])
+        self.assertEqual([code for code, __ in refusal], ["hold", "limit"])
+        self.assertIn("exceeds the credit limit", refusal[1][1])
 
     def test_refresh_all_gives_every_past_customer_a_row(self):
         """A customer whose invoices are all paid still gets its (zeroed) row, so
