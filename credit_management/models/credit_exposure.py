@@ -165,10 +165,8 @@ class CreditExposure(models.Model):
     over_limit = fields.Boolean(readonly=True, index=True)
     refreshed_on = fields.Date("Computed On", readonly=True)
     # copies of the customer's settings in the row's company (``SETTINGS``)
-    credit_hold = fields.Boolean("Credit Hold", readonly=True, groups=CREDIT_USER)
-    credit_hold_reason = fields.Char(
-        "Credit Hold Reason", readonly=True, groups=CREDIT_USER
-    )
+    credit_hold = fields.Boolean(readonly=True, groups=CREDIT_USER)
+    credit_hold_reason = fields.Char(readonly=True, groups=CREDIT_USER)
     credit_custom_tolerance = fields.Boolean(
         "Own Tolerances", readonly=True, groups=CREDIT_USER
     )
