@@ -69,18 +69,16 @@ def _set_derived(total):
 # rows ``e`` to which amounts ``v.amount`` are added (orders confirmed or cancelled)
 ADD_AMOUNT = _set_derived(SQL("(e.exposure_total + v.amount)"))
 
-# ``_get_rows`` adding one order (parameters: uid, amount, asked partner id twice,
-# company id) to its customer's row in its company: the statement of every
+# ``_get_rows`` adding one order to its customer's row in its company (parameters:
+# uid, amount, commercial partner id, company id): the statement of every
 # confirmation, its text composed once
 ADD_ONE = f"""
     UPDATE credit_exposure e
        SET order_amount = e.order_amount + v.amount, {ADD_AMOUNT.code},
            write_uid = %s, write_date = now() at time zone 'UTC'
-      FROM (VALUES (%s::numeric, ARRAY[%s])) v(amount, asked)
-     WHERE e.partner_id = (SELECT a.commercial_partner_id
-                             FROM res_partner a WHERE a.id = %s)
-       AND e.company_id = %s
- RETURNING {ROW_COLUMNS.code}, v.asked"""
+      FROM (VALUES (%s::numeric)) v(amount)
+     WHERE e.partner_id = %s AND e.company_id = %s
+ RETURNING {ROW_COLUMNS.code}, ARRAY[e.partner_id]"""
 
 
 def _put_in_cache(records, field, values):
@@ -787,14 +785,14 @@ class CreditExposure(models.Model):
         transactions confirming orders of one customer are serialized on this row, not
         on the partner (people editing the customer are not blocked).
 
-        ``add`` (``{partner id: amount in company currency}``, ``partners``' ids) are
-        orders about to be confirmed: the same statement, an ``UPDATE``, adds them to
-        the rows' orders and locks the rows, instead of a locking read followed by
-        an update after the confirmation. The rows returned include them.
+        ``add`` (``{commercial partner id: amount in company currency}``, then
+        ``partners`` are these commercial partners) are orders about to be
+        confirmed: the same statement, an ``UPDATE``, adds them to the rows' orders
+        and locks the rows, instead of a locking read followed by an update after
+        the confirmation. The rows returned include them.
 
-        ``partners`` may be contacts: the same query resolves their commercial
-        partner and puts it in cache, so that the confirmation check reads no
-        ``res_partner`` record of its own.
+        Without ``add``, ``partners`` may be contacts: the same query resolves their
+        commercial partner and puts it in cache.
         """
         if not partners:
             return self.sudo().browse()
@@ -809,7 +807,7 @@ class CreditExposure(models.Model):
             # one order (a user clicking Confirm): the statement of every
             # confirmation, with nothing to compose
             [(pid, amount)] = add.items()
-            query = SQL(ADD_ONE, self.env.uid, amount, pid, pid, company.id)
+            query = SQL(ADD_ONE, self.env.uid, amount, pid, company.id)
         elif add:
             query = self._add_query(add, company, group)
         else:
@@ -865,7 +863,7 @@ class CreditExposure(models.Model):
             )
             if add:
                 # the refresh counted the orders of the database, not these ones
-                again = partners.filtered(lambda p: p.commercial_partner_id in redo)
+                again = partners & redo
                 self._get_rows(again, company, add={pid: add[pid] for pid in again.ids})
         return rows
 
@@ -883,15 +881,8 @@ class CreditExposure(models.Model):
             amount = SQL(
                 "(CASE WHEN e.company_id = %s THEN v.amount ELSE 0 END)", company.id
             )
-        # contacts of one customer add up on its row; the customers are resolved
-        # once, for the lock and for the update
         return SQL(
-            """WITH v AS MATERIALIZED (
-                SELECT a.commercial_partner_id AS partner_id,
-                       SUM(x.amount) AS amount, array_agg(a.id) AS asked
-                  FROM (VALUES %(values)s) x(asked_id, amount)
-                  JOIN res_partner a ON a.id = x.asked_id
-                 GROUP BY 1)
+            """WITH v(partner_id, amount) AS (VALUES %(values)s)
             UPDATE credit_exposure e
                SET order_amount = e.order_amount + %(amount)s,
                    %(derived)s,
@@ -902,7 +893,7 @@ class CreditExposure(models.Model):
                AND e.id IN (SELECT e.id FROM credit_exposure e
                               JOIN v ON v.partner_id = e.partner_id
                              WHERE %(companies)s ORDER BY e.id FOR NO KEY UPDATE OF e)
-         RETURNING %(columns)s, v.asked""",
+         RETURNING %(columns)s, ARRAY[e.partner_id]""",
             values=SQL(", ").join(
                 SQL("(%s, %s::numeric)", pid, value) for pid, value in add.items()
             ),
@@ -933,7 +924,7 @@ class CreditExposure(models.Model):
         (block disabled in the company) are refreshed instead."""
         amounts = defaultdict(float)
         for order in orders:
-            key = (order.partner_id.commercial_partner_id.id, order.company_id.id)
+            key = (order.credit_partner_id.id, order.company_id.id)
             amounts[key] += sign * order._credit_amount()
         if not amounts:
             return

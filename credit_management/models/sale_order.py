@@ -12,6 +12,14 @@ _logger = logging.getLogger(__name__)
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # the customer whose exposure the order counts in, read with the order: the
+    # confirmation check needs no query to find it (as ``account.move`` stores it)
+    credit_partner_id = fields.Many2one(
+        "res.partner",
+        "Commercial Entity",
+        related="partner_id.commercial_partner_id",
+        store=True,
+    )
     credit_blocked = fields.Boolean(
         "Credit Hold",
         copy=False,
@@ -269,14 +277,14 @@ class SaleOrder(models.Model):
             for order in orders:
                 amounts[order] = order._credit_amount()
                 if reserve:
-                    add[order.partner_id.id] += amounts[order]
-            # one statement for all the customers of the company; it also puts the
-            # orders' commercial partners in cache
-            rows = Exposure._get_rows(orders.partner_id, company, lock=reserve, add=add)
+                    add[order.credit_partner_id.id] += amounts[order]
+                groups[order.credit_partner_id, company].append(order.id)
+            # one statement for all the customers of the company
+            rows = Exposure._get_rows(
+                orders.credit_partner_id, company, lock=reserve, add=add
+            )
             for row in rows:
                 rows_by_partner[row.partner_id.id, company.id] |= row
-            for order in orders:
-                groups[order.partner_id.commercial_partner_id, company].append(order.id)
         for (partner, company), orders in groups.items():
             orders = self.browse(sorted(orders))
             rows = rows_by_partner[partner.id, company.id]

@@ -257,7 +257,7 @@ class TestBlock(CreditCommon):
         self.assertEqual(self._orders_on_row(), 100.0)
 
     def test_batch_of_a_customer_and_its_contact_is_cumulative(self):
-        # the check resolves the contact's commercial partner in its own query
+        # each order knows the customer it counts for (its stored commercial entity)
         batch = self._order(self.customer, 600.0) | self._order(self.contact, 600.0)
         with self.assertRaisesRegex(UserError, "other orders confirmed with it"):
             batch.with_user(self.salesman).action_confirm()
@@ -268,6 +268,7 @@ class TestBlock(CreditCommon):
         order = self._order(self.contact, 500.0)
         other = self.env["res.partner"].create({"name": "Small", "credit_limit": 100.0})
         self.contact.parent_id = other
+        self.assertEqual(order.credit_partner_id, other)
         message = self._refused(order)
         self.assertIn("credit limit of $\xa0100.00", message)
 
