@@ -979,6 +979,8 @@ class CreditExposure(models.Model):
         """``amount`` of this row in ``company``'s currency, at the rate of the day
         (group exposure mixes companies)."""
         self.ensure_one()
+        if self.company_id == company:
+            return amount
         currency = self.company_id.currency_id
         if currency == company.currency_id:
             return amount
@@ -1012,7 +1014,7 @@ class CreditExposure(models.Model):
         if self.credit_custom_tolerance:
             return self
         segment = self.credit_segment_id
-        if segment.credit_custom_tolerance:
+        if segment and segment.credit_custom_tolerance:
             return segment
         return company
 
@@ -1023,7 +1025,7 @@ class CreditExposure(models.Model):
         customer's row in ``company``."""
         caps = []
         segment = self.credit_segment_id
-        if segment.max_credit_limit and segment.max_credit_limit < limit:
+        if segment and segment.max_credit_limit and segment.max_credit_limit < limit:
             caps.append(
                 (
                     segment.max_credit_limit,
@@ -1056,4 +1058,14 @@ class CreditExposure(models.Model):
 
     @api.model
     def _is_over(self, amount, limit, currency):
-        return float_compare(amount, limit, precision_rounding=currency.rounding) > 0
+        """Whether ``amount`` exceeds ``limit`` once both are rounded to
+        ``currency`` (``float_compare``). Apart by more than the rounding, the plain
+        comparison gives the same answer: the rule compares a few amounts per
+        customer, mostly far from the limit, and rounding costs more than the rule's
+        other steps."""
+        rounding = currency.rounding
+        if amount - limit > rounding:
+            return True
+        if limit - amount > rounding or amount == limit:
+            return False
+        return float_compare(amount, limit, precision_rounding=rounding) > 0

@@ -588,15 +588,19 @@ class ResPartner(models.Model):
         :return: one list of ``(code, message)`` per amount, empty when it passes
         """
         self.ensure_one()
-        partner = self.commercial_partner_id.sudo()
+        partner = self.commercial_partner_id
         currency = company.currency_id
         rows = (
             exposure_rows
             if exposure_rows is not None
-            else (self.env["credit.exposure"].sudo()._get_rows(partner, company))
+            else self.env["credit.exposure"].sudo()._get_rows(partner, company)
         )
         # the customer's row in the company: its figures and its settings there
-        own_row = rows.filtered(lambda r: r.company_id == company)
+        own_row = (
+            rows
+            if len(rows) == 1 and rows.company_id == company
+            else rows.filtered(lambda r: r.company_id == company)
+        )
         source = own_row._credit_tolerance_source(company)
 
         def money(value):
@@ -610,7 +614,7 @@ class ResPartner(models.Model):
                     "hold",
                     self.env._(
                         "%(partner)s is on credit hold%(reason)s.",
-                        partner=partner.display_name,
+                        partner=partner.sudo().display_name,
                         reason=(": " + own_row.credit_hold_reason)
                         if own_row.credit_hold_reason
                         else "",
@@ -626,7 +630,7 @@ class ResPartner(models.Model):
                         "%(partner)s has no credit line: a credit manager must set a "
                         "credit "
                         "limit before orders can be confirmed.",
-                        partner=partner.display_name,
+                        partner=partner.sudo().display_name,
                     ),
                 )
             )
@@ -636,10 +640,14 @@ class ResPartner(models.Model):
             tolerance = source.credit_limit_tolerance
             exposure = rows._amount_in(company) - reserved
             ceiling = limit * (1 + tolerance / 100.0)
-        overdue, oldest = partner._credit_overdue_beyond_grace(company, rows)
+        grace = source.credit_overdue_grace_days
+        overdue, oldest = (
+            partner.sudo()._credit_overdue_beyond_grace(company, rows, grace)
+            if grace
+            else rows._overdue_in(company)
+        )
         tolerance_amount = source.credit_overdue_tolerance
         if rows._is_over(overdue, tolerance_amount, currency):
-            grace = source.credit_overdue_grace_days
             after.append(
                 (
                     "overdue",
@@ -702,13 +710,15 @@ class ResPartner(models.Model):
             results.append(reasons)
         return results
 
-    def _credit_overdue_beyond_grace(self, company, rows):
-        """Overdue amount and oldest due date counting only items late by more than the
-        grace days (``rows``: the customer's exposure rows, which hold its settings).
-        Without grace days the stored figures are used; with grace days a single
-        indexed query over the partner's open items."""
-        own_row = rows.filtered(lambda r: r.company_id == company)
-        grace = own_row._credit_tolerance_source(company).credit_overdue_grace_days
+    def _credit_overdue_beyond_grace(self, company, rows, grace=None):
+        """Overdue amount and oldest due date counting only items late by more than
+        ``grace`` days (by default, the customer's in ``company``, read from its
+        exposure ``rows``, which hold its settings). Without grace days the stored
+        figures are used; with grace days a single indexed query over the partner's
+        open items."""
+        if grace is None:
+            own_row = rows.filtered(lambda r: r.company_id == company)
+            grace = own_row._credit_tolerance_source(company).credit_overdue_grace_days
         if not grace:
             return rows._overdue_in(company)
         limit_date = fields.Date.subtract(fields.Date.context_today(self), days=grace)

@@ -269,31 +269,32 @@ class SaleOrder(models.Model):
         """
         Exposure = self.env["credit.exposure"].sudo()
         refusals = {}
-        amounts = {}
+        amounts = {}  # order id -> amount in company currency
         groups = defaultdict(list)  # (commercial partner, company) -> order ids
-        rows_by_partner = defaultdict(lambda: Exposure.browse())
+        row_ids = defaultdict(list)  # (commercial partner id, company id) -> row ids
         for company, orders in self.grouped("company_id").items():
             add = defaultdict(float) if reserve else None
             for order in orders:
-                amounts[order] = order._credit_amount()
+                amount = amounts[order.id] = order._credit_amount()
+                partner = order.credit_partner_id
                 if reserve:
-                    add[order.credit_partner_id.id] += amounts[order]
-                groups[order.credit_partner_id, company].append(order.id)
+                    add[partner.id] += amount
+                groups[partner, company].append(order.id)
             # one statement for all the customers of the company
             rows = Exposure._get_rows(
                 orders.credit_partner_id, company, lock=reserve, add=add
             )
             for row in rows:
-                rows_by_partner[row.partner_id.id, company.id] |= row
-        for (partner, company), orders in groups.items():
-            orders = self.browse(sorted(orders))
-            rows = rows_by_partner[partner.id, company.id]
+                row_ids[row.partner_id.id, company.id].append(row.id)
+        for (partner, company), order_ids in groups.items():
+            orders = self.browse(sorted(order_ids))
+            order_amounts = [amounts[order_id] for order_id in orders._ids]
             results = partner._credit_check_orders(
                 company,
-                [amounts[order] for order in orders],
-                rows,
+                order_amounts,
+                Exposure.browse(row_ids[partner.id, company.id]),
                 # what the statement added for these orders is not yet exposure
-                reserved=sum(amounts[order] for order in orders) if reserve else 0.0,
+                reserved=sum(order_amounts) if reserve else 0.0,
                 released=[order._credit_is_released() for order in orders],
             )
             for order, reasons in zip(orders, results, strict=True):
