@@ -152,12 +152,19 @@ class SaleOrder(models.Model):
         except Exception:
             Exposure._add_orders(checked - blocked, sign=-1)
             raise
-        to_confirm.filtered("credit_blocked").credit_blocked = False
-        confirmed = to_confirm.filtered(lambda o: o.state == "sale")
+        confirmed, held = [], []
+        for order in to_confirm:
+            if order.state == "sale":
+                confirmed.append(order.id)
+            if order.credit_blocked:
+                held.append(order.id)
+        if held:
+            self.browse(held).credit_blocked = False
         # orders of companies without the block were not added by the check; orders
         # that another module left unconfirmed are taken out again
-        Exposure._add_orders(confirmed - checked)
-        Exposure._add_orders((checked - blocked) - confirmed, sign=-1)
+        added = set((checked - blocked)._ids)
+        Exposure._add_orders(self.browse([i for i in confirmed if i not in added]))
+        Exposure._add_orders(self.browse(added.difference(confirmed)), sign=-1)
         return res
 
     def _action_cancel(self):
@@ -270,29 +277,32 @@ class SaleOrder(models.Model):
         Exposure = self.env["credit.exposure"].sudo()
         refusals = {}
         amounts = {}  # order id -> amount in company currency
-        groups = defaultdict(list)  # (commercial partner, company) -> order ids
-        row_ids = defaultdict(list)  # (commercial partner id, company id) -> row ids
+        # by (commercial partner id, company id): order ids, exposure row ids
+        groups = defaultdict(list)
+        row_ids = defaultdict(list)
         for company, orders in self.grouped("company_id").items():
             add = defaultdict(float) if reserve else None
             for order in orders:
                 amount = amounts[order.id] = order._credit_amount()
-                partner = order.credit_partner_id
+                partner_id = order.credit_partner_id.id
                 if reserve:
-                    add[partner.id] += amount
-                groups[partner, company].append(order.id)
+                    add[partner_id] += amount
+                groups[partner_id, company.id].append(order.id)
             # one statement for all the customers of the company
             rows = Exposure._get_rows(
                 orders.credit_partner_id, company, lock=reserve, add=add
             )
             for row in rows:
                 row_ids[row.partner_id.id, company.id].append(row.id)
-        for (partner, company), order_ids in groups.items():
+        Partner, Company = self.env["res.partner"], self.env["res.company"]
+        for (partner_id, company_id), order_ids in groups.items():
+            partner, company = Partner.browse(partner_id), Company.browse(company_id)
             orders = self.browse(sorted(order_ids))
             order_amounts = [amounts[order_id] for order_id in orders._ids]
             results = partner._credit_check_orders(
                 company,
                 order_amounts,
-                Exposure.browse(row_ids[partner.id, company.id]),
+                Exposure.browse(row_ids[partner_id, company_id]),
                 # what the statement added for these orders is not yet exposure
                 reserved=sum(order_amounts) if reserve else 0.0,
                 released=[order._credit_is_released() for order in orders],
