@@ -4,6 +4,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import float_compare
 
 from .common import CreditCommon
 
@@ -43,6 +44,26 @@ class TestBlock(CreditCommon):
         self.assertEqual(equal.state, "sale")
         self.assertEqual(self._row(self.customer).exposure_total, 1000.0)
         self._refused(just_under)
+
+    def test_amounts_compare_as_rounded_to_the_currency(self):
+        """The rule's comparison answers as ``float_compare`` at the currency's
+        rounding, near the limit (where it rounds) and far from it (where it
+        does not need to)."""
+        Exposure = self.env["credit.exposure"]
+        for currency in (self.company.currency_id, self.env.ref("base.JPY")):
+            for limit in (0.0, 1000.0, 1234.565):
+                for delta in (-2, -1.01, -1, -0.5, -0.011, -0.01, -0.006, -0.005,
+                              -0.004, -1e-9, 0, 1e-9, 0.004, 0.005, 0.006, 0.01,
+                              0.011, 0.5, 1, 1.01, 2):  # fmt: skip
+                    amount = limit + delta
+                    self.assertEqual(
+                        Exposure._is_over(amount, limit, currency),
+                        float_compare(
+                            amount, limit, precision_rounding=currency.rounding
+                        )
+                        > 0,
+                        f"{amount} against {limit} in {currency.name}",
+                    )
 
     def test_limit_tolerance(self):
         self.company.credit_limit_tolerance = 10.0
