@@ -595,12 +595,10 @@ class ResPartner(models.Model):
             if exposure_rows is not None
             else self.env["credit.exposure"].sudo()._get_rows(partner, company)
         )
-        # the customer's row in the company: its figures and its settings there
-        own_row = (
-            rows
-            if len(rows) == 1 and rows.company_id == company
-            else rows.filtered(lambda r: r.company_id == company)
-        )
+        # the customer's row in the company: its figures and its settings there;
+        # alone, unless group exposure adds the rows of other companies (converted)
+        alone = len(rows) == 1 and rows.company_id == company
+        own_row = rows if alone else rows.filtered(lambda r: r.company_id == company)
         source = own_row._credit_tolerance_source(company)
 
         def money(value):
@@ -638,14 +636,19 @@ class ResPartner(models.Model):
         if has_limit:
             limit, cap_note = own_row._credit_capped_limit(company, limit)
             tolerance = source.credit_limit_tolerance
-            exposure = rows._amount_in(company) - reserved
+            exposure = (
+                own_row.exposure_total if alone else rows._amount_in(company)
+            ) - reserved
             ceiling = limit * (1 + tolerance / 100.0)
         grace = source.credit_overdue_grace_days
-        overdue, oldest = (
-            partner.sudo()._credit_overdue_beyond_grace(company, rows, grace)
-            if grace
-            else rows._overdue_in(company)
-        )
+        if grace:
+            overdue, oldest = partner.sudo()._credit_overdue_beyond_grace(
+                company, rows, grace
+            )
+        elif alone:
+            overdue, oldest = own_row.overdue_amount, own_row.oldest_overdue_date
+        else:
+            overdue, oldest = rows._overdue_in(company)
         tolerance_amount = source.credit_overdue_tolerance
         if rows._is_over(overdue, tolerance_amount, currency):
             after.append(

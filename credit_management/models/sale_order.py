@@ -282,8 +282,14 @@ class SaleOrder(models.Model):
         row_ids = defaultdict(list)
         for company, orders in self.grouped("company_id").items():
             add = defaultdict(float) if reserve else None
+            currency = company.currency_id
             for order in orders:
-                amount = amounts[order.id] = order._credit_amount()
+                # most orders are in the company's currency: nothing to convert
+                amount = amounts[order.id] = (
+                    order.amount_total
+                    if order.currency_id == currency
+                    else order._credit_amount()
+                )
                 partner_id = order.credit_partner_id.id
                 if reserve:
                     add[partner_id] += amount
