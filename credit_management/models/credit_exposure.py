@@ -875,32 +875,38 @@ class CreditExposure(models.Model):
 
         An ``UPDATE`` locks its rows in no set order: the rows are locked in id order
         first, as the locking read does, so that two batches cannot deadlock."""
-        companies = SQL("TRUE") if group else SQL("e.company_id = %s", company.id)
+
+        def in_company(alias):
+            if group:
+                return SQL("TRUE")
+            return SQL("%s = %s", SQL.identifier(alias, "company_id"), company.id)
+
         amount = SQL("v.amount")
         if group:
             amount = SQL(
                 "(CASE WHEN e.company_id = %s THEN v.amount ELSE 0 END)", company.id
             )
+        # the customers and amounts as two arrays: two parameters to parse and plan,
+        # not two per customer
         return SQL(
-            """WITH v(partner_id, amount) AS (VALUES %(values)s)
-            UPDATE credit_exposure e
+            """UPDATE credit_exposure e
                SET order_amount = e.order_amount + %(amount)s,
                    %(derived)s,
                    write_uid = %(uid)s,
                    write_date = now() at time zone 'UTC'
-              FROM v
+              FROM unnest(%(ids)s::int[], %(amounts)s::numeric[]) v(partner_id, amount)
              WHERE e.partner_id = v.partner_id AND %(companies)s
-               AND e.id IN (SELECT e.id FROM credit_exposure e
-                              JOIN v ON v.partner_id = e.partner_id
-                             WHERE %(companies)s ORDER BY e.id FOR NO KEY UPDATE OF e)
+               AND e.id IN (SELECT x.id FROM credit_exposure x
+                             WHERE x.partner_id = ANY(%(ids)s::int[]) AND %(locked)s
+                             ORDER BY x.id FOR NO KEY UPDATE)
          RETURNING %(columns)s, ARRAY[e.partner_id]""",
-            values=SQL(", ").join(
-                SQL("(%s, %s::numeric)", pid, value) for pid, value in add.items()
-            ),
+            ids=list(add),
+            amounts=list(add.values()),
             amount=amount,
             derived=_set_derived(SQL("(e.exposure_total + %s)", amount)),
             uid=self.env.uid,
-            companies=companies,
+            companies=in_company("e"),
+            locked=in_company("x"),
             columns=ROW_COLUMNS,
         )
 

@@ -146,7 +146,10 @@ class SaleOrder(models.Model):
         others = self - blocked
         if not others:
             return True
-        to_confirm = others.filtered(lambda o: o.state in ("draft", "sent"))
+        # the checked orders are quotations; the others are not all
+        to_confirm = (checked - blocked) | (others - checked).filtered(
+            lambda o: o.state in ("draft", "sent")
+        )
         try:
             res = super(SaleOrder, others).action_confirm()
         except Exception:
@@ -277,11 +280,14 @@ class SaleOrder(models.Model):
         Exposure = self.env["credit.exposure"].sudo()
         refusals = {}
         amounts = {}  # order id -> amount in company currency
+        released = set()  # ids of the orders a credit manager released
         # by (commercial partner id, company id): order ids, exposure row ids
         groups = defaultdict(list)
         row_ids = defaultdict(list)
+        Partner = self.env["res.partner"]
         for company, orders in self.grouped("company_id").items():
             add = defaultdict(float) if reserve else None
+            customer_ids = set()
             currency = company.currency_id
             for order in orders:
                 # most orders are in the company's currency: nothing to convert
@@ -291,16 +297,19 @@ class SaleOrder(models.Model):
                     else order._credit_amount()
                 )
                 partner_id = order.credit_partner_id.id
+                customer_ids.add(partner_id)
                 if reserve:
                     add[partner_id] += amount
                 groups[partner_id, company.id].append(order.id)
+                if order.credit_release_amount and order._credit_is_released():
+                    released.add(order.id)
             # one statement for all the customers of the company
             rows = Exposure._get_rows(
-                orders.credit_partner_id, company, lock=reserve, add=add
+                Partner.browse(customer_ids), company, lock=reserve, add=add
             )
             for row in rows:
                 row_ids[row.partner_id.id, company.id].append(row.id)
-        Partner, Company = self.env["res.partner"], self.env["res.company"]
+        Company = self.env["res.company"]
         for (partner_id, company_id), order_ids in groups.items():
             partner, company = Partner.browse(partner_id), Company.browse(company_id)
             orders = self.browse(sorted(order_ids))
@@ -311,11 +320,12 @@ class SaleOrder(models.Model):
                 Exposure.browse(row_ids[partner_id, company_id]),
                 # what the statement added for these orders is not yet exposure
                 reserved=sum(order_amounts) if reserve else 0.0,
-                released=[order._credit_is_released() for order in orders],
+                released=[order_id in released for order_id in orders._ids],
             )
-            for order, reasons in zip(orders, results, strict=True):
+            for order_id, reasons in zip(orders._ids, results, strict=True):
                 if not reasons:
                     continue
+                order = self.browse(order_id)
                 if order.credit_release_amount:
                     reasons.append(
                         (
