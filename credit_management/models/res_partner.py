@@ -595,10 +595,8 @@ class ResPartner(models.Model):
             if exposure_rows is not None
             else self.env["credit.exposure"].sudo()._get_rows(partner, company)
         )
-        # the customer's row in the company: its figures and its settings there;
-        # alone, unless group exposure adds the rows of other companies (converted)
-        alone = len(rows) == 1 and rows.company_id == company
-        own_row = rows if alone else rows.filtered(lambda r: r.company_id == company)
+        # the customer's row in the company: its figures and its settings there
+        own_row = rows.filtered(lambda r: r.company_id == company)
         source = own_row._credit_tolerance_source(company)
 
         def money(value):
@@ -636,19 +634,10 @@ class ResPartner(models.Model):
         if has_limit:
             limit, cap_note = own_row._credit_capped_limit(company, limit)
             tolerance = source.credit_limit_tolerance
-            exposure = (
-                own_row.exposure_total if alone else rows._amount_in(company)
-            ) - reserved
+            exposure = rows._amount_in(company) - reserved
             ceiling = limit * (1 + tolerance / 100.0)
         grace = source.credit_overdue_grace_days
-        if grace:
-            overdue, oldest = partner.sudo()._credit_overdue_beyond_grace(
-                company, rows, grace
-            )
-        elif alone:
-            overdue, oldest = own_row.overdue_amount, own_row.oldest_overdue_date
-        else:
-            overdue, oldest = rows._overdue_in(company)
+        overdue, oldest = partner._credit_overdue_beyond_grace(company, rows, grace)
         tolerance_amount = source.credit_overdue_tolerance
         if rows._is_over(overdue, tolerance_amount, currency):
             after.append(
@@ -742,13 +731,18 @@ class ResPartner(models.Model):
                 limit_date,
             )
         )
-        disputed = self.env["credit.dispute"]._credit_disputed_overdue(
-            limit_date,
-            SQL(
-                "p.commercial_partner_id = %s AND aml.company_id IN %s",
-                self.commercial_partner_id.id,
-                company_ids,
-            ),
+        # the rule runs for users who may not read disputes or other companies
+        disputed = (
+            self.env["credit.dispute"]
+            .sudo()
+            ._credit_disputed_overdue(
+                limit_date,
+                SQL(
+                    "p.commercial_partner_id = %s AND aml.company_id IN %s",
+                    self.commercial_partner_id.id,
+                    company_ids,
+                ),
+            )
         )
         today = fields.Date.context_today(self)
         amount, oldest = 0.0, False
@@ -756,7 +750,7 @@ class ResPartner(models.Model):
             residual = (residual or 0.0) - disputed.get(
                 (self.commercial_partner_id.id, company_id), 0.0
             )
-            source = self.env["res.company"].browse(company_id)
+            source = self.env["res.company"].sudo().browse(company_id)
             amount += source.currency_id._convert(
                 max(residual or 0.0, 0.0),
                 company.currency_id,

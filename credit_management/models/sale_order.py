@@ -288,20 +288,14 @@ class SaleOrder(models.Model):
         for company, orders in self.grouped("company_id").items():
             add = defaultdict(float) if reserve else None
             customer_ids = set()
-            currency = company.currency_id
             for order in orders:
-                # most orders are in the company's currency: nothing to convert
-                amount = amounts[order.id] = (
-                    order.amount_total
-                    if order.currency_id == currency
-                    else order._credit_amount()
-                )
+                amount = amounts[order.id] = order._credit_amount()
                 partner_id = order.credit_partner_id.id
                 customer_ids.add(partner_id)
                 if reserve:
                     add[partner_id] += amount
                 groups[partner_id, company.id].append(order.id)
-                if order.credit_release_amount and order._credit_is_released():
+                if order._credit_is_released():
                     released.add(order.id)
             # one statement for all the customers of the company
             rows = Exposure._get_rows(
