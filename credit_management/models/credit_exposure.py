@@ -929,9 +929,10 @@ class CreditExposure(models.Model):
         statement, instead of recomputing the rows. Orders whose customer has no row
         (block disabled in the company) are refreshed instead."""
         amounts = defaultdict(float)
-        for order in orders:
-            key = (order.credit_partner_id.id, order.company_id.id)
-            amounts[key] += sign * order._credit_amount()
+        for company, order_amounts in orders._credit_amounts().items():
+            for order in orders.browse(order_amounts):
+                key = (order.credit_partner_id.id, company.id)
+                amounts[key] += sign * order_amounts[order.id]
         if not amounts:
             return
         updated = self.env.execute_query(
@@ -981,56 +982,52 @@ class CreditExposure(models.Model):
         self._refresh()
         return True
 
-    def _in_currency(self, amount, company):
-        """``amount`` of this row in ``company``'s currency, at the rate of the day
-        (group exposure mixes companies)."""
-        self.ensure_one()
-        if self.company_id == company:
-            return amount
-        currency = self.company_id.currency_id
-        if currency == company.currency_id:
-            return amount
-        return currency._convert(
-            amount,
-            company.currency_id,
-            company,
-            fields.Date.context_today(self),
-            round=False,
-        )
-
-    def _amount_in(self, company):
-        """Sum of the rows' exposure converted into ``company``'s currency."""
-        return sum(row._in_currency(row.exposure_total, company) for row in self)
-
-    def _overdue_in(self, company):
-        amount, oldest = 0.0, False
+    def _credit_by_customer(self, company):
+        """The rows by customer, as the rule reads them, in one pass: ``{commercial
+        partner id: [its row in company (or an empty recordset), exposure, overdue
+        amount, oldest overdue date]}``, the amounts summed over its rows in
+        ``company``'s currency at the rate of the day (group exposure mixes
+        companies)."""
+        customers = {}
+        currency, today, no_row = company.currency_id, None, self.browse()
         for row in self:
-            amount += row._in_currency(row.overdue_amount, company)
-            if row.oldest_overdue_date and (
-                not oldest or row.oldest_overdue_date < oldest
-            ):
-                oldest = row.oldest_overdue_date
-        return amount, oldest
+            partner_id = row.partner_id.id
+            figures = customers.get(partner_id)
+            if figures is None:
+                figures = customers[partner_id] = [no_row, 0.0, 0.0, False]
+            row_company = row.company_id
+            rate = 1.0
+            if row_company == company:
+                figures[0] = row
+            elif row_company.currency_id != currency:
+                today = today or fields.Date.context_today(self)
+                rate = currency._get_conversion_rate(
+                    row_company.currency_id, currency, company, today
+                )
+            figures[1] += row.exposure_total * rate
+            figures[2] += row.overdue_amount * rate
+            oldest = row.oldest_overdue_date
+            if oldest and (not figures[3] or oldest < figures[3]):
+                figures[3] = oldest
+        return customers
 
     # ------------------------------------------------------------------ rule hooks
-    def _credit_tolerance_source(self, company):
-        """Record holding the block tolerances that apply to the customer of this
-        row (its row in ``company``, or none): the customer's own tolerances, else its
-        segment's, else the company's (all three name the fields alike)."""
+    def _credit_terms(self, company):
+        """What applies to the customer of this row (its row in ``company``, or
+        none) besides its figures: the record holding its block tolerances (the
+        customer's own, else its segment's, else the company's: all three name the
+        fields alike), and the limit the rule checks, capped by the segment's
+        maximum and by the credit insurance cover when it caps, with a sentence
+        naming the cap applied (empty when none)."""
+        limit = self.credit_limit
+        segment = self.credit_segment_id
         if self.credit_custom_tolerance:
-            return self
-        segment = self.credit_segment_id
-        if segment and segment.credit_custom_tolerance:
-            return segment
-        return company
-
-    def _credit_capped_limit(self, company, limit):
-        """The limit the rule checks: the limit in force, capped by the segment's
-        maximum and by the credit insurance cover when it caps. Returns the limit
-        and a sentence naming the cap applied (empty when none). ``self``: the
-        customer's row in ``company``."""
+            source = self
+        elif segment and segment.credit_custom_tolerance:
+            source = segment
+        else:
+            source = company
         caps = []
-        segment = self.credit_segment_id
         if segment and segment.max_credit_limit and segment.max_credit_limit < limit:
             caps.append(
                 (
@@ -1058,9 +1055,8 @@ class CreditExposure(models.Model):
                         ),
                     )
                 )
-        if not caps:
-            return limit, ""
-        return min(caps, key=lambda cap: cap[0])
+        limit, cap_note = min(caps, key=lambda cap: cap[0]) if caps else (limit, "")
+        return source, limit, cap_note
 
     @api.model
     def _is_over(self, amount, limit, currency):

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -567,200 +569,265 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------ the credit rule
     def _credit_check(self, company, amount, exposure_rows=None):
         """Why one order of ``amount`` (company currency) for this commercial partner
-        in ``company`` cannot be confirmed: :meth:`_credit_check_orders` for one
-        order. Returns a list of ``(code, message)``, empty when the order passes."""
+        in ``company`` cannot be confirmed: :meth:`_credit_rule` for one order.
+        Returns a list of ``(code, message)``, empty when the order passes."""
         return self._credit_check_orders(company, [amount], exposure_rows)[0]
 
     def _credit_check_orders(
         self, company, amounts, exposure_rows=None, reserved=0.0, released=None
     ):
-        """THE credit rule: why orders of ``amounts`` (company currency) for this
-        commercial partner in ``company``, confirmed in this sequence, cannot be.
-
-        Every caller (confirmation on any path, the order banner, tests) goes through
-        here. The orders of one call count cumulatively: an order that passes (or is
-        ``released``, a list of flags: it skips the rule) adds its amount to the
-        exposure the next ones are checked against. ``exposure_rows`` are the
-        partner's rows (locked by the caller when it is about to confirm); fetched
-        when not given. ``reserved`` is what the rows already count of the orders
-        being checked.
+        """:meth:`_credit_rule` for orders of this one customer: ``exposure_rows``
+        are its rows, fetched when not given.
 
         :return: one list of ``(code, message)`` per amount, empty when it passes
         """
         self.ensure_one()
         partner = self.commercial_partner_id
-        currency = company.currency_id
         rows = (
             exposure_rows
             if exposure_rows is not None
             else self.env["credit.exposure"].sudo()._get_rows(partner, company)
         )
-        # the customer's row in the company: its figures and its settings there
-        own_row = rows.filtered(lambda r: r.company_id == company)
-        source = own_row._credit_tolerance_source(company)
+        return self._credit_rule(
+            company, {partner.id: (amounts, released, reserved)}, rows
+        )[partner.id]
+
+    @api.model
+    def _credit_rule(self, company, orders, rows):
+        """THE credit rule: why orders in ``company`` cannot be confirmed, for the
+        orders of several commercial partners at once (a batch confirms the orders
+        of many customers; everything that depends on the company is read once).
+
+        Every caller (confirmation on any path, the order banner, tests) goes through
+        here. The orders of one customer count cumulatively: an order that passes
+        (or is released: it skips the rule) adds its amount to the exposure the
+        next ones are checked against.
+
+        :param orders: ``{commercial partner id: (amounts, released, reserved)}``:
+            the amounts (company currency) of its orders in the sequence of their
+            confirmation, a flag per amount for the released orders (or ``None``),
+            and what its rows already count of these orders (the confirmation adds
+            them while it locks the rows)
+        :param rows: the exposure rows of these customers (``_get_rows``, locked by
+            the caller when it is about to confirm): their figures and their
+            settings
+        :return: ``{commercial partner id: one list of (code, message) per amount,
+            empty when it passes}``
+        """
+        Exposure = self.env["credit.exposure"].sudo()
+        currency = company.currency_id
+        require_limit = company.credit_require_limit
+        # each customer's own row in the company (its settings there) and figures
+        customers = rows._credit_by_customer(company)
+        no_row = [Exposure, 0.0, 0.0, False]
+        terms, tolerances, graces = {}, {}, {}
+        for partner_id in orders:
+            row = customers.get(partner_id, no_row)[0]
+            source, __, __ = terms[partner_id] = row._credit_terms(company)
+            if source not in tolerances:
+                tolerances[source] = (
+                    source.credit_limit_tolerance,
+                    source.credit_overdue_tolerance,
+                    source.credit_overdue_grace_days,
+                )
+            if tolerances[source][2]:
+                graces[partner_id] = tolerances[source][2]
+        # the customers with grace days: their overdue items beyond it
+        overdue = graces and self._credit_overdue_beyond_grace(company, rows, graces)
 
         def money(value):
             return format_amount(self.env, value, currency)
 
-        # the reasons that do not depend on the order: before and after the limit
-        before, after = [], []
-        if own_row.credit_hold:
-            before.append(
-                (
-                    "hold",
-                    self.env._(
-                        "%(partner)s is on credit hold%(reason)s.",
-                        partner=partner.sudo().display_name,
-                        reason=(": " + own_row.credit_hold_reason)
-                        if own_row.credit_hold_reason
-                        else "",
-                    ),
-                )
-            )
-        limit = own_row.credit_limit
-        if company.credit_require_limit and limit <= 0:
-            before.append(
-                (
-                    "no_limit",
-                    self.env._(
-                        "%(partner)s has no credit line: a credit manager must set a "
-                        "credit "
-                        "limit before orders can be confirmed.",
-                        partner=partner.sudo().display_name,
-                    ),
-                )
-            )
-        has_limit = limit > 0  # a cap may bring it to zero: still a limit
-        if has_limit:
-            limit, cap_note = own_row._credit_capped_limit(company, limit)
-            tolerance = source.credit_limit_tolerance
-            exposure = rows._amount_in(company) - reserved
-            ceiling = limit * (1 + tolerance / 100.0)
-        grace = source.credit_overdue_grace_days
-        overdue, oldest = partner._credit_overdue_beyond_grace(company, rows, grace)
-        tolerance_amount = source.credit_overdue_tolerance
-        if rows._is_over(overdue, tolerance_amount, currency):
-            after.append(
-                (
-                    "overdue",
-                    self.env._(
-                        "Overdue %(overdue)s%(grace)s exceeds the tolerated "
-                        "%(tolerance)s "
-                        "(oldest due on %(date)s).",
-                        overdue=money(overdue),
-                        grace=self.env._(" (more than %(days)s days late)", days=grace)
-                        if grace
-                        else "",
-                        tolerance=money(tolerance_amount),
-                        date=format_date(self.env, oldest) if oldest else "-",
-                    ),
-                )
-            )
-
-        results = []
-        batch_amount = 0.0
-        skips = released or [False] * len(amounts)
-        for amount, skip in zip(amounts, skips, strict=True):
-            if skip:
-                results.append([])
-                batch_amount += amount
-                continue
-            reasons = list(before)
-            if has_limit and rows._is_over(
-                exposure + batch_amount + amount, ceiling, currency
-            ):
-                reasons.append(
+        results = {}
+        for partner_id, (amounts, released, reserved) in orders.items():
+            row, exposure, amount_overdue, oldest = customers.get(partner_id, no_row)
+            source, capped_limit, cap_note = terms[partner_id]
+            tolerance, tolerance_amount, grace = tolerances[source]
+            if grace:
+                amount_overdue, oldest = overdue[partner_id]
+            # the reasons that do not depend on the order: before and after the limit
+            before, after = [], []
+            if row.credit_hold:
+                before.append(
                     (
-                        "limit",
+                        "hold",
                         self.env._(
-                            "Exposure %(exposure)s%(batch)s + this order %(amount)s "
-                            "exceeds the "
-                            "credit limit of %(limit)s%(tolerance)s.",
-                            exposure=money(exposure),
-                            batch=self.env._(
-                                " + other orders confirmed with it %(amount)s",
-                                amount=money(batch_amount),
-                            )
-                            if batch_amount
+                            "%(partner)s is on credit hold%(reason)s.",
+                            partner=self.browse(partner_id).sudo().display_name,
+                            reason=(": " + row.credit_hold_reason)
+                            if row.credit_hold_reason
                             else "",
-                            amount=money(amount),
-                            limit=money(limit),
-                            tolerance=self.env._(
-                                " (tolerance %(pct)s %%: %(ceiling)s)",
-                                pct=tolerance,
-                                ceiling=money(ceiling),
-                            )
-                            if tolerance
-                            else "",
-                        )
-                        + cap_note,
+                        ),
                     )
                 )
-            reasons += after
-            if not reasons:
-                batch_amount += amount
-            results.append(reasons)
+            limit = row.credit_limit
+            if require_limit and limit <= 0:
+                before.append(
+                    (
+                        "no_limit",
+                        self.env._(
+                            "%(partner)s has no credit line: a credit manager must "
+                            "set a credit limit before orders can be confirmed.",
+                            partner=self.browse(partner_id).sudo().display_name,
+                        ),
+                    )
+                )
+            has_limit = limit > 0  # a cap may bring it to zero: still a limit
+            if has_limit:
+                limit = capped_limit
+                exposure -= reserved
+                ceiling = limit * (1 + tolerance / 100.0)
+            if Exposure._is_over(amount_overdue, tolerance_amount, currency):
+                after.append(
+                    (
+                        "overdue",
+                        self.env._(
+                            "Overdue %(overdue)s%(grace)s exceeds the tolerated "
+                            "%(tolerance)s (oldest due on %(date)s).",
+                            overdue=money(amount_overdue),
+                            grace=self.env._(
+                                " (more than %(days)s days late)", days=grace
+                            )
+                            if grace
+                            else "",
+                            tolerance=money(tolerance_amount),
+                            date=format_date(self.env, oldest) if oldest else "-",
+                        ),
+                    )
+                )
+            results[partner_id] = reasons_by_order = []
+            batch_amount = 0.0
+            skips = released or [False] * len(amounts)
+            for amount, skip in zip(amounts, skips, strict=True):
+                if skip:
+                    reasons_by_order.append([])
+                    batch_amount += amount
+                    continue
+                reasons = list(before)
+                if has_limit and Exposure._is_over(
+                    exposure + batch_amount + amount, ceiling, currency
+                ):
+                    reasons.append(
+                        (
+                            "limit",
+                            self.env._(
+                                "Exposure %(exposure)s%(batch)s + this order "
+                                "%(amount)s exceeds the credit limit of "
+                                "%(limit)s%(tolerance)s.",
+                                exposure=money(exposure),
+                                batch=self.env._(
+                                    " + other orders confirmed with it %(amount)s",
+                                    amount=money(batch_amount),
+                                )
+                                if batch_amount
+                                else "",
+                                amount=money(amount),
+                                limit=money(limit),
+                                tolerance=self.env._(
+                                    " (tolerance %(pct)s %%: %(ceiling)s)",
+                                    pct=tolerance,
+                                    ceiling=money(ceiling),
+                                )
+                                if tolerance
+                                else "",
+                            )
+                            + cap_note,
+                        )
+                    )
+                reasons += after
+                if not reasons:
+                    batch_amount += amount
+                reasons_by_order.append(reasons)
         return results
 
-    def _credit_overdue_beyond_grace(self, company, rows, grace=None):
-        """Overdue amount and oldest due date counting only items late by more than
-        ``grace`` days (by default, the customer's in ``company``, read from its
-        exposure ``rows``, which hold its settings). Without grace days the stored
-        figures are used; with grace days a single indexed query over the partner's
-        open items."""
-        if grace is None:
-            own_row = rows.filtered(lambda r: r.company_id == company)
-            grace = own_row._credit_tolerance_source(company).credit_overdue_grace_days
-        if not grace:
-            return rows._overdue_in(company)
-        limit_date = fields.Date.subtract(fields.Date.context_today(self), days=grace)
-        company_ids = tuple(rows.company_id.ids) or (company.id,)
-        result = self.env.execute_query(
-            SQL(
-                """
-            SELECT aml.company_id, SUM(aml.amount_residual), MIN(aml.date_maturity)
-                   FILTER (WHERE aml.amount_residual > 0)
-              %s
-               AND p.commercial_partner_id = %s AND aml.company_id IN %s
-               AND (aml.date_maturity < %s OR aml.amount_residual < 0)
-             GROUP BY 1
-            """,
-                OPEN_RECEIVABLES,
-                self.commercial_partner_id.id,
-                company_ids,
-                limit_date,
-            )
-        )
-        # the rule runs for users who may not read disputes or other companies
-        disputed = (
-            self.env["credit.dispute"]
-            .sudo()
-            ._credit_disputed_overdue(
-                limit_date,
-                SQL(
-                    "p.commercial_partner_id = %s AND aml.company_id IN %s",
-                    self.commercial_partner_id.id,
-                    company_ids,
+    @api.model
+    def _credit_overdue_beyond_grace(self, company, rows, graces=None):
+        """Overdue amount and oldest due date of customers, counting only the items
+        late by more than their grace days, in ``company``'s currency.
+
+        :param rows: the customers' exposure rows (they hold their settings)
+        :param graces: ``{commercial partner id: grace days}``; by default every
+            customer of ``rows`` with its grace days in ``company``
+        :return: ``{commercial partner id: (amount, oldest due date)}``
+
+        Without grace days the stored figures are used; the customers with grace
+        days take one query per number of days (not one per customer).
+        """
+        customers = None
+        if graces is None or not all(graces.values()):
+            customers = rows._credit_by_customer(company)
+        if graces is None:
+            graces = {
+                partner_id: figures[0]
+                ._credit_terms(company)[0]
+                .credit_overdue_grace_days
+                for partner_id, figures in customers.items()
+            }
+        result, late = {}, defaultdict(list)
+        for partner_id, grace in graces.items():
+            if grace:
+                late[grace].append(partner_id)
+            else:
+                __, __, amount, oldest = customers.get(partner_id, (0, 0, 0.0, False))
+                result[partner_id] = amount, oldest
+        if not late:
+            return result
+        # the companies of each customer's rows (several with group exposure)
+        companies = defaultdict(set)
+        for row in rows:
+            companies[row.partner_id.id].add(row.company_id.id)
+        today = fields.Date.context_today(self)
+        for grace, partner_ids in late.items():
+            limit_date = fields.Date.subtract(today, days=grace)
+            where = SQL(
+                "p.commercial_partner_id IN %s AND aml.company_id IN %s",
+                tuple(partner_ids),
+                tuple(
+                    set().union(*(companies[pid] for pid in partner_ids))
+                    or {company.id}
                 ),
             )
-        )
-        today = fields.Date.context_today(self)
-        amount, oldest = 0.0, False
-        for company_id, residual, first in result:
-            residual = (residual or 0.0) - disputed.get(
-                (self.commercial_partner_id.id, company_id), 0.0
+            # the rule runs for users who may not read disputes or other companies
+            disputed = (
+                self.env["credit.dispute"]
+                .sudo()
+                ._credit_disputed_overdue(limit_date, where)
             )
-            source = self.env["res.company"].sudo().browse(company_id)
-            amount += source.currency_id._convert(
-                max(residual or 0.0, 0.0),
-                company.currency_id,
-                company,
-                today,
-                round=False,
-            )
-            if first and (not oldest or first < oldest):
-                oldest = first
-        return amount, oldest
+            result.update(dict.fromkeys(partner_ids, (0.0, False)))
+            for partner_id, company_id, residual, first in self.env.execute_query(
+                SQL(
+                    """
+                SELECT p.commercial_partner_id, aml.company_id,
+                       SUM(aml.amount_residual),
+                       MIN(aml.date_maturity) FILTER (WHERE aml.amount_residual > 0)
+                  %s
+                   AND %s
+                   AND (aml.date_maturity < %s OR aml.amount_residual < 0)
+                 GROUP BY 1, 2
+                    """,
+                    OPEN_RECEIVABLES,
+                    where,
+                    limit_date,
+                )
+            ):
+                if company_id not in (companies[partner_id] or {company.id}):
+                    continue
+                residual = (residual or 0.0) - disputed.get(
+                    (partner_id, company_id), 0.0
+                )
+                source = self.env["res.company"].sudo().browse(company_id)
+                amount, oldest = result[partner_id]
+                amount += source.currency_id._convert(
+                    max(residual, 0.0),
+                    company.currency_id,
+                    company,
+                    today,
+                    round=False,
+                )
+                if first and (not oldest or first < oldest):
+                    oldest = first
+                result[partner_id] = amount, oldest
+        return result
 
     # ------------------------------------------------------------------ scheduled
     @api.model

@@ -243,18 +243,45 @@ class SaleOrder(models.Model):
             <= 0
         )
 
+    def _credit_release_lapsed(self):
+        """The reason to add to a refused order that a credit manager had released
+        (it is refused because its total grew beyond the release), as a list."""
+        self.ensure_one()
+        if not self.credit_release_amount:
+            return []
+        return [
+            (
+                "release_lapsed",
+                self.env._(
+                    "The release of %(released)s lapsed: the order total grew to "
+                    "%(total)s.",
+                    released=format_amount(
+                        self.env, self.credit_release_amount, self.currency_id
+                    ),
+                    total=format_amount(self.env, self.amount_total, self.currency_id),
+                ),
+            )
+        ]
+
     def _credit_amount(self):
         """Order total in company currency at the company rate of the day."""
         self.ensure_one()
-        if self.currency_id == self.company_id.currency_id:
-            return self.amount_total
-        return self.currency_id._convert(
-            self.amount_total,
-            self.company_id.currency_id,
-            self.company_id,
-            fields.Date.context_today(self),
-            round=False,
-        )
+        return self._credit_amounts()[self.company_id][self.id]
+
+    def _credit_amounts(self):
+        """The orders' totals in their company's currency at the company rate of the
+        day, by company: ``{company: {order id: amount}}``. One rate per currency
+        and company, as ``_convert`` (without rounding) would apply to each."""
+        result = defaultdict(dict)
+        Currency = self.env["res.currency"]
+        for (company, currency), orders in self.grouped(
+            lambda o: (o.company_id, o.currency_id)
+        ).items():
+            rate = Currency._get_conversion_rate(currency, company.currency_id, company)
+            amounts = result[company]
+            for order in orders:
+                amounts[order.id] = order.amount_total * rate
+        return result
 
     def _credit_to_check(self):
         """The orders the credit rule applies to: quotations of a customer in a
@@ -278,67 +305,41 @@ class SaleOrder(models.Model):
         :return: ``{order: [(code, message), ...]}`` for the refused orders.
         """
         Exposure = self.env["credit.exposure"].sudo()
-        refusals = {}
-        amounts = {}  # order id -> amount in company currency
-        released = set()  # ids of the orders a credit manager released
-        # by (commercial partner id, company id): order ids, exposure row ids
-        groups = defaultdict(list)
-        row_ids = defaultdict(list)
         Partner = self.env["res.partner"]
-        for company, orders in self.grouped("company_id").items():
-            add = defaultdict(float) if reserve else None
-            customer_ids = set()
-            for order in orders:
-                amount = amounts[order.id] = order._credit_amount()
-                partner_id = order.credit_partner_id.id
-                customer_ids.add(partner_id)
-                if reserve:
-                    add[partner_id] += amount
-                groups[partner_id, company.id].append(order.id)
+        refusals = {}
+        for company, amounts in self._credit_amounts().items():
+            released = set()  # ids of the orders a credit manager released
+            by_customer = defaultdict(list)  # commercial partner id -> order ids
+            for order in self.browse(amounts):
+                by_customer[order.credit_partner_id.id].append(order.id)
                 if order._credit_is_released():
                     released.add(order.id)
+            checks, add = {}, {}
+            for partner_id, order_ids in by_customer.items():
+                order_ids.sort()
+                order_amounts = [amounts[order_id] for order_id in order_ids]
+                # what the statement adds for these orders is not yet exposure
+                add[partner_id] = sum(order_amounts)
+                checks[partner_id] = (
+                    order_amounts,
+                    [order_id in released for order_id in order_ids],
+                    add[partner_id] if reserve else 0.0,
+                )
             # one statement for all the customers of the company
             rows = Exposure._get_rows(
-                Partner.browse(customer_ids), company, lock=reserve, add=add
-            )
-            for row in rows:
-                row_ids[row.partner_id.id, company.id].append(row.id)
-        Company = self.env["res.company"]
-        for (partner_id, company_id), order_ids in groups.items():
-            partner, company = Partner.browse(partner_id), Company.browse(company_id)
-            orders = self.browse(sorted(order_ids))
-            order_amounts = [amounts[order_id] for order_id in orders._ids]
-            results = partner._credit_check_orders(
+                Partner.browse(by_customer),
                 company,
-                order_amounts,
-                Exposure.browse(row_ids[partner_id, company_id]),
-                # what the statement added for these orders is not yet exposure
-                reserved=sum(order_amounts) if reserve else 0.0,
-                released=[order_id in released for order_id in orders._ids],
+                lock=reserve,
+                add=add if reserve else None,
             )
-            for order_id, reasons in zip(orders._ids, results, strict=True):
-                if not reasons:
-                    continue
-                order = self.browse(order_id)
-                if order.credit_release_amount:
-                    reasons.append(
-                        (
-                            "release_lapsed",
-                            self.env._(
-                                "The release of %(released)s lapsed: the "
-                                "order total grew to %(total)s.",
-                                released=format_amount(
-                                    self.env,
-                                    order.credit_release_amount,
-                                    order.currency_id,
-                                ),
-                                total=format_amount(
-                                    self.env, order.amount_total, order.currency_id
-                                ),
-                            ),
-                        )
-                    )
-                refusals[order] = reasons
+            results = Partner._credit_rule(company, checks, rows)
+            for partner_id, order_ids in by_customer.items():
+                for order_id, reasons in zip(
+                    order_ids, results[partner_id], strict=True
+                ):
+                    if reasons:
+                        order = self.browse(order_id)
+                        refusals[order] = reasons + order._credit_release_lapsed()
         return refusals
 
     def _credit_put_on_hold(self, refusals):

@@ -103,6 +103,50 @@ class TestBlock(CreditCommon):
         self.assertIn("more than 10 days late", message)
         self.assertIn("$\xa050.00", message)
 
+    def test_grace_days_of_each_customer_in_one_batch(self):
+        """A batch over customers with different grace days applies each one's, with
+        one query per number of days, not one per customer."""
+        self.company.credit_overdue_grace_days = 10
+        customers = self.customer | self.env["res.partner"].create(
+            [
+                {"name": name, "is_company": True, "credit_limit": 1000.0}
+                for name in ("Martin SAS", "Bernard SA", "Petit SARL")
+            ]
+        )
+        # Bernard and Petit have 3 grace days of their own
+        customers[2:].write(
+            {"credit_custom_tolerance": True, "credit_overdue_grace_days": 3}
+        )
+        for customer in customers:
+            self._invoice(customer, 50.0, due_in=-5)
+        orders = self.env["sale.order"].concat(
+            *(self._order(customer, 10.0) for customer in customers)
+        )
+        self.env.flush_all()
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+            refusals = orders._credit_refusals()
+        overdue_queries = [
+            line for line in logged.output if "OR aml.amount_residual < 0" in line
+        ]
+        self.assertEqual(len(overdue_queries), 2)  # 10 days and 3 days
+        self.assertEqual(list(refusals), list(orders[2:]))
+        for order in orders[2:]:
+            self.assertIn("more than 3 days late", refusals[order][0][1])
+
+    def test_group_exposure_in_another_currency_at_rate_of_the_day(self):
+        """Group exposure converts the rows of a company in another currency into
+        the order's company currency at the rate of the day."""
+        eur = self.setup_other_currency("EUR", rates=[(self.today, 2.0)])
+        company_b = self.setup_other_company(name="Filiale EU", currency_id=eur.id)[
+            "company"
+        ]
+        self._invoice(self.customer, 800.0, company=company_b)  # 400.00 here
+        self.assertEqual(self._row(self.customer, company_b).exposure_total, 800.0)
+        self.company.credit_group_exposure = True
+        self._confirm_as(self._order(self.customer, 600.0))  # 400 + 600 = 1,000
+        message = self._refused(self._order(self.customer, 0.01))
+        self.assertIn("Exposure $\xa01,000.00 + this order $\xa00.01", message)
+
     def test_not_yet_due_does_not_block(self):
         self._invoice(self.customer, 500.0, due_in=0)  # due today: not overdue
         self._confirm_as(self._order(self.customer, 10.0))

@@ -301,20 +301,21 @@ class TestDispute(DisputeCommon):
         self.assertNotIn("credit_dispute_line", refresh_sql())
         self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
 
+    def _overdue_beyond_grace(self):
+        return self.env["res.partner"]._credit_overdue_beyond_grace(
+            self.company, self._row(self.customer)
+        )[self.customer.id]
+
     def test_overdue_setting_and_grace_days(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-20)
         self._invoice(self.customer, 100.0, due_in=-2)
         self._dispute(invoice, amount=400.0)
         self.company.credit_overdue_grace_days = 5
-        overdue, __ = self.customer._credit_overdue_beyond_grace(
-            self.company, self._row(self.customer)
-        )
+        overdue, __ = self._overdue_beyond_grace()
         self.assertEqual(overdue, 100.0)  # 500 - 400 disputed; the 100 is in grace
         self.company.credit_dispute_exclude_overdue = False
         self.assertEqual(self._row(self.customer).overdue_amount, 600.0)
-        overdue, __ = self.customer._credit_overdue_beyond_grace(
-            self.company, self._row(self.customer)
-        )
+        overdue, __ = self._overdue_beyond_grace()
         self.assertEqual(overdue, 500.0)
 
     # ------------------------------------------------------------------ dunning
