@@ -834,10 +834,11 @@ class CreditExposure(models.Model):
             values = list(zip(*result, strict=True))
             for name, column in zip(ROW_FIELDS, values[1:], strict=False):
                 _put_in_cache(rows, self._fields[name], column)
+            company_id = company.id
             for row in result:
                 commercial.update(dict.fromkeys(row[-1], row[1]))
                 commercial[row[1]] = row[1]
-                if row[2] == company.id:
+                if row[2] == company_id:
                     present.add(row[1])
             _put_in_cache(
                 Partner.browse(commercial),
@@ -997,7 +998,7 @@ class CreditExposure(models.Model):
                 figures = customers[partner_id] = [no_row, 0.0, 0.0, False]
             row_company = row.company_id
             rate = 1.0
-            if row_company == company:
+            if row_company.id == company.id:
                 figures[0] = row
             elif row_company.currency_id != currency:
                 today = today or fields.Date.context_today(self)

@@ -620,18 +620,22 @@ class ResPartner(models.Model):
         # each customer's own row in the company (its settings there) and figures
         customers = rows._credit_by_customer(company)
         no_row = [Exposure, 0.0, 0.0, False]
+        # each customer's terms: tolerances (read once per record holding them),
+        # capped limit and the note naming the cap
         terms, tolerances, graces = {}, {}, {}
         for partner_id in orders:
             row = customers.get(partner_id, no_row)[0]
-            source, __, __ = terms[partner_id] = row._credit_terms(company)
-            if source not in tolerances:
-                tolerances[source] = (
+            source, capped_limit, cap_note = row._credit_terms(company)
+            key = (source._name, source.id)
+            if key not in tolerances:
+                tolerances[key] = (
                     source.credit_limit_tolerance,
                     source.credit_overdue_tolerance,
                     source.credit_overdue_grace_days,
                 )
-            if tolerances[source][2]:
-                graces[partner_id] = tolerances[source][2]
+            terms[partner_id] = (*tolerances[key], capped_limit, cap_note)
+            if tolerances[key][2]:
+                graces[partner_id] = tolerances[key][2]
         # the customers with grace days: their overdue items beyond it
         overdue = graces and self._credit_overdue_beyond_grace(company, rows, graces)
 
@@ -641,8 +645,9 @@ class ResPartner(models.Model):
         results = {}
         for partner_id, (amounts, released, reserved) in orders.items():
             row, exposure, amount_overdue, oldest = customers.get(partner_id, no_row)
-            source, capped_limit, cap_note = terms[partner_id]
-            tolerance, tolerance_amount, grace = tolerances[source]
+            tolerance, tolerance_amount, grace, capped_limit, cap_note = terms[
+                partner_id
+            ]
             if grace:
                 amount_overdue, oldest = overdue[partner_id]
             # the reasons that do not depend on the order: before and after the limit

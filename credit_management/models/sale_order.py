@@ -272,16 +272,20 @@ class SaleOrder(models.Model):
         """The orders' totals in their company's currency at the company rate of the
         day, by company: ``{company: {order id: amount}}``. One rate per currency
         and company, as ``_convert`` (without rounding) would apply to each."""
-        result = defaultdict(dict)
+        amounts = defaultdict(dict)  # company id -> {order id: amount}
+        rates = {}  # (company id, currency id) -> rate
         Currency = self.env["res.currency"]
-        for (company, currency), orders in self.grouped(
-            lambda o: (o.company_id, o.currency_id)
-        ).items():
-            rate = Currency._get_conversion_rate(currency, company.currency_id, company)
-            amounts = result[company]
-            for order in orders:
-                amounts[order.id] = order.amount_total * rate
-        return result
+        for order in self:
+            company, currency = order.company_id, order.currency_id
+            key = (company.id, currency.id)
+            rate = rates.get(key)
+            if rate is None:
+                rate = rates[key] = Currency._get_conversion_rate(
+                    currency, company.currency_id, company
+                )
+            amounts[key[0]][order.id] = order.amount_total * rate
+        Company = self.env["res.company"]
+        return {Company.browse(cid): values for cid, values in amounts.items()}
 
     def _credit_to_check(self):
         """The orders the credit rule applies to: quotations of a customer in a
