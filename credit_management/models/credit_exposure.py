@@ -1060,13 +1060,12 @@ class CreditExposure(models.Model):
         return source, limit, cap_note
 
     @api.model
-    def _is_over(self, amount, limit, currency):
-        """Whether ``amount`` exceeds ``limit`` once both are rounded to
-        ``currency`` (``float_compare``). Apart by more than the rounding, the plain
-        comparison gives the same answer: the rule compares a few amounts per
-        customer, mostly far from the limit, and rounding costs more than the rule's
-        other steps."""
-        rounding = currency.rounding
+    def _is_over(self, amount, limit, rounding):
+        """Whether ``amount`` exceeds ``limit`` once both are rounded to the
+        currency's ``rounding`` (``float_compare``). Apart by more than the
+        rounding, the plain comparison gives the same answer: the rule compares a
+        few amounts per customer, mostly far from the limit, and rounding costs more
+        than the rule's other steps."""
         if amount - limit > rounding:
             return True
         if limit - amount > rounding or amount == limit:

@@ -616,6 +616,7 @@ class ResPartner(models.Model):
         """
         Exposure = self.env["credit.exposure"].sudo()
         currency = company.currency_id
+        rounding = currency.rounding
         require_limit = company.credit_require_limit
         # each customer's own row in the company (its settings there) and figures
         customers = rows._credit_by_customer(company)
@@ -682,7 +683,7 @@ class ResPartner(models.Model):
                 limit = capped_limit
                 exposure -= reserved
                 ceiling = limit * (1 + tolerance / 100.0)
-            if Exposure._is_over(amount_overdue, tolerance_amount, currency):
+            if Exposure._is_over(amount_overdue, tolerance_amount, rounding):
                 after.append(
                     (
                         "overdue",
@@ -710,7 +711,7 @@ class ResPartner(models.Model):
                     continue
                 reasons = list(before)
                 if has_limit and Exposure._is_over(
-                    exposure + batch_amount + amount, ceiling, currency
+                    exposure + batch_amount + amount, ceiling, rounding
                 ):
                     reasons.append(
                         (

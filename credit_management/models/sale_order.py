@@ -272,6 +272,10 @@ class SaleOrder(models.Model):
         """The orders' totals in their company's currency at the company rate of the
         day, by company: ``{company: {order id: amount}}``. One rate per currency
         and company, as ``_convert`` (without rounding) would apply to each."""
+        companies = self.company_id
+        if len(companies) == 1 and self.currency_id == companies.currency_id:
+            # one company, in its currency: nothing to convert
+            return {companies: {order.id: order.amount_total for order in self}}
         amounts = defaultdict(dict)  # company id -> {order id: amount}
         rates = {}  # (company id, currency id) -> rate
         Currency = self.env["res.currency"]
@@ -290,11 +294,12 @@ class SaleOrder(models.Model):
     def _credit_to_check(self):
         """The orders the credit rule applies to: quotations of a customer in a
         company where the block is enabled."""
-        return self.filtered(
-            lambda o: o.state in ("draft", "sent")
-            and o.partner_id
-            and o.company_id.credit_block_enabled
-        )
+        companies = self.company_id
+        enabled = companies.filtered("credit_block_enabled")
+        orders = self
+        if enabled != companies:
+            orders = self.filtered(lambda o: o.company_id in enabled)
+        return orders.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
 
     def _credit_refusals(self, reserve=False):
         """Evaluate the credit rule for the orders to confirm (``self``: orders

@@ -57,7 +57,7 @@ class TestBlock(CreditCommon):
                               0.011, 0.5, 1, 1.01, 2):  # fmt: skip
                     amount = limit + delta
                     self.assertEqual(
-                        Exposure._is_over(amount, limit, currency),
+                        Exposure._is_over(amount, limit, currency.rounding),
                         float_compare(
                             amount, limit, precision_rounding=currency.rounding
                         )
@@ -146,6 +146,25 @@ class TestBlock(CreditCommon):
         self._confirm_as(self._order(self.customer, 600.0))  # 400 + 600 = 1,000
         message = self._refused(self._order(self.customer, 0.01))
         self.assertIn("Exposure $\xa01,000.00 + this order $\xa00.01", message)
+
+    def test_batch_over_companies_and_currencies(self):
+        """One call over orders of two companies: only the company with the block
+        checks its orders, and an order in another currency counts converted."""
+        company_b = self.setup_other_company(name="Filiale B")["company"]
+        company_b.credit_block_enabled = False
+        eur = self.setup_other_currency("EUR", rates=[(self.today, 2.0)])
+        free = self._order(self.customer, 5000.0, company_id=company_b.id)
+        first = self._order(self.customer, 1200.0, currency=eur)  # 600.00 here
+        second = self._order(self.customer, 500.0)  # 600 + 500 is over 1,000
+        checked = (free | first | second)._credit_to_check()
+        self.assertEqual(checked, first | second)
+        refusals = checked._credit_refusals()
+        self.assertEqual(list(refusals), [second])
+        self.assertIn(
+            "Exposure $\xa00.00 + other orders confirmed with it $\xa0600.00 + this "
+            "order $\xa0500.00",
+            refusals[second][0][1],
+        )
 
     def test_not_yet_due_does_not_block(self):
         self._invoice(self.customer, 500.0, due_in=0)  # due today: not overdue
