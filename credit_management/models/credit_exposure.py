@@ -19,6 +19,10 @@ SETTINGS = [
     "credit_segment_id", "credit_insured_amount", "credit_insurance_expiry",
     "credit_insurance_cap",
 ]  # fmt: skip
+# the customer's block tolerances, named alike on its row, its segment and the company
+TOLERANCES = (
+    "credit_limit_tolerance", "credit_overdue_tolerance", "credit_overdue_grace_days",
+)  # fmt: skip
 # columns of a row read together by the locking read of the confirmation check
 ROW_FIELDS = [
     "partner_id", "company_id", "receivable_amount", "overdue_amount",
@@ -774,7 +778,7 @@ class CreditExposure(models.Model):
             self._refresh_later(Partner.browse(pids), Company.browse(cid))
 
     @api.model
-    def _get_rows(self, partners, company, lock=False, add=None):
+    def _get_rows(self, partners, company, lock=False, add=None, values=None):
         """Exposure rows of the commercial partners of ``partners`` in ``company`` (or
         in every company when the company consolidates group exposure), created when
         missing and recomputed when open items fell overdue since their computation.
@@ -793,6 +797,9 @@ class CreditExposure(models.Model):
 
         Without ``add``, ``partners`` may be contacts: the same query resolves their
         commercial partner and puts it in cache.
+
+        ``values``, a dict, receives what the credit rule reads of the returned rows
+        (``_rule_values``), from the statement's result where it has it.
         """
         if not partners:
             return self.sudo().browse()
@@ -831,8 +838,8 @@ class CreditExposure(models.Model):
         commercial = {}  # asked partner id -> commercial partner id
         present = set()  # commercial partners with a row in ``company``
         if result:
-            values = list(zip(*result, strict=True))
-            for name, column in zip(ROW_FIELDS, values[1:], strict=False):
+            columns = list(zip(*result, strict=True))
+            for name, column in zip(ROW_FIELDS, columns[1:], strict=False):
                 _put_in_cache(rows, self._fields[name], column)
             company_id = company.id
             for row in result:
@@ -845,6 +852,8 @@ class CreditExposure(models.Model):
                 Partner._fields["commercial_partner_id"],
                 commercial.values(),
             )
+        if values is not None:
+            values.update(self._rule_values_of_result(result))
         # rows to (re)compute: missing in the company, or with open items that fell
         # overdue since the morning refresh
         stale = rows.browse(self._stale_ids(result))
@@ -862,10 +871,17 @@ class CreditExposure(models.Model):
             rows = (rows - stale) | fresh.filtered(
                 lambda r: group or r.company_id == company
             )
+            if values is not None:
+                values.update(fresh._rule_values())
             if add:
                 # the refresh counted the orders of the database, not these ones
                 again = partners & redo
-                self._get_rows(again, company, add={pid: add[pid] for pid in again.ids})
+                self._get_rows(
+                    again,
+                    company,
+                    add={pid: add[pid] for pid in again.ids},
+                    values=values,
+                )
         return rows
 
     @api.model
@@ -983,51 +999,96 @@ class CreditExposure(models.Model):
         self._refresh()
         return True
 
-    def _credit_by_customer(self, company):
+    def _rule_values(self):
+        """What the credit rule reads of these rows: ``{row id: {field: value}}``
+        for ``ROW_FIELDS``, as the ORM reads them, many-to-ones as ids. ``_get_rows``
+        gives the same from its statement's result, without reading the rows back
+        field by field."""
+        many2ones = {
+            name for name in ROW_FIELDS if self._fields[name].type == "many2one"
+        }
+        return {
+            row.id: {
+                name: row[name].id if name in many2ones else row[name]
+                for name in ROW_FIELDS
+            }
+            for row in self
+        }
+
+    @api.model
+    def _rule_values_of_result(self, result):
+        """``_rule_values`` of the rows of a ``_get_rows`` statement's ``result``
+        (id, then ``ROW_FIELDS``): the empty columns as the ORM reads them."""
+        empty = {
+            name: False
+            if field.type == "many2one"
+            else field.convert_to_record(None, self)
+            for name in ROW_FIELDS
+            for field in [self._fields[name]]
+        }
+        return {
+            row[0]: {
+                name: empty[name] if value is None else value
+                for name, value in zip(ROW_FIELDS, row[1:], strict=False)
+            }
+            for row in result
+        }
+
+    def _credit_by_customer(self, company, values):
         """The rows by customer, as the rule reads them, in one pass: ``{commercial
-        partner id: [its row in company (or an empty recordset), exposure, overdue
-        amount, oldest overdue date]}``, the amounts summed over its rows in
-        ``company``'s currency at the rate of the day (group exposure mixes
-        companies)."""
+        partner id: [the values of its row in company (``None`` without one),
+        exposure, overdue amount, oldest overdue date]}``, the amounts summed over
+        its rows in ``company``'s currency at the rate of the day (group exposure
+        mixes companies). ``values``: the rows' ``_rule_values``."""
         customers = {}
-        currency, today, no_row = company.currency_id, None, self.browse()
-        for row in self:
-            partner_id = row.partner_id.id
-            figures = customers.get(partner_id)
+        currency, today = company.currency_id, None
+        for row_id in self._ids:
+            row = values[row_id]
+            figures = customers.get(row["partner_id"])
             if figures is None:
-                figures = customers[partner_id] = [no_row, 0.0, 0.0, False]
-            row_company = row.company_id
+                figures = customers[row["partner_id"]] = [None, 0.0, 0.0, False]
             rate = 1.0
-            if row_company.id == company.id:
+            if row["company_id"] == company.id:
                 figures[0] = row
-            elif row_company.currency_id != currency:
-                today = today or fields.Date.context_today(self)
-                rate = currency._get_conversion_rate(
-                    row_company.currency_id, currency, company, today
-                )
-            figures[1] += row.exposure_total * rate
-            figures[2] += row.overdue_amount * rate
-            oldest = row.oldest_overdue_date
+            else:
+                row_currency = company.browse(row["company_id"]).currency_id
+                if row_currency != currency:
+                    today = today or fields.Date.context_today(self)
+                    rate = currency._get_conversion_rate(
+                        row_currency, currency, company, today
+                    )
+            figures[1] += row["exposure_total"] * rate
+            figures[2] += row["overdue_amount"] * rate
+            oldest = row["oldest_overdue_date"]
             if oldest and (not figures[3] or oldest < figures[3]):
                 figures[3] = oldest
         return customers
 
     # ------------------------------------------------------------------ rule hooks
-    def _credit_terms(self, company):
-        """What applies to the customer of this row (its row in ``company``, or
-        none) besides its figures: the record holding its block tolerances (the
-        customer's own, else its segment's, else the company's: all three name the
-        fields alike), and the limit the rule checks, capped by the segment's
-        maximum and by the credit insurance cover when it caps, with a sentence
-        naming the cap applied (empty when none)."""
-        limit = self.credit_limit
-        segment = self.credit_segment_id
-        if self.credit_custom_tolerance:
-            source = self
-        elif segment and segment.credit_custom_tolerance:
-            source = segment
+    @api.model
+    def _credit_terms(self, company, row, memo=None):
+        """What applies to a customer besides its figures, from the values of its
+        row in ``company`` (``_rule_values``; ``None`` without one): ``(limit
+        tolerance %, overdue tolerance, grace days, limit, cap note)``.
+
+        The tolerances (``TOLERANCES``) are the customer's own (its row's values),
+        else its segment's, else the company's; ``memo`` keeps those read from a
+        segment or the company for the next customers of a call. The limit is the
+        one the rule checks, capped by the segment's maximum and by the credit
+        insurance cover when it caps; the note names the cap applied (empty when
+        none)."""
+        row = row or {}
+        limit = row.get("credit_limit", 0.0)
+        segment = self.env["credit.segment"].browse(row.get("credit_segment_id") or ())
+        if row.get("credit_custom_tolerance"):
+            tolerances = tuple(row[name] for name in TOLERANCES)
         else:
-            source = company
+            source = segment if segment.credit_custom_tolerance else company
+            memo = {} if memo is None else memo
+            key = (source._name, source.id)
+            if key not in memo:
+                memo[key] = tuple(source[name] for name in TOLERANCES)
+            tolerances = memo[key]
         caps = []
         if segment and segment.max_credit_limit and segment.max_credit_limit < limit:
             caps.append(
@@ -1039,9 +1100,9 @@ class CreditExposure(models.Model):
                     ),
                 )
             )
-        if self.credit_insurance_cap:
-            expiry = self.credit_insurance_expiry
-            insured = self.credit_insured_amount
+        if row.get("credit_insurance_cap"):
+            expiry = row["credit_insurance_expiry"]
+            insured = row["credit_insured_amount"]
             if expiry and expiry < fields.Date.context_today(self):
                 insured = 0.0
             if insured < limit:
@@ -1057,7 +1118,7 @@ class CreditExposure(models.Model):
                     )
                 )
         limit, cap_note = min(caps, key=lambda cap: cap[0]) if caps else (limit, "")
-        return source, limit, cap_note
+        return (*tolerances, limit, cap_note)
 
     @api.model
     def _is_over(self, amount, limit, rounding):

@@ -583,17 +583,21 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         partner = self.commercial_partner_id
-        rows = (
-            exposure_rows
-            if exposure_rows is not None
-            else self.env["credit.exposure"].sudo()._get_rows(partner, company)
-        )
+        values = None
+        rows = exposure_rows
+        if rows is None:
+            values = {}
+            rows = (
+                self.env["credit.exposure"]
+                .sudo()
+                ._get_rows(partner, company, values=values)
+            )
         return self._credit_rule(
-            company, {partner.id: (amounts, released, reserved)}, rows
+            company, {partner.id: (amounts, released, reserved)}, rows, values
         )[partner.id]
 
     @api.model
-    def _credit_rule(self, company, orders, rows):
+    def _credit_rule(self, company, orders, rows, values=None):
         """THE credit rule: why orders in ``company`` cannot be confirmed, for the
         orders of several commercial partners at once (a batch confirms the orders
         of many customers; everything that depends on the company is read once).
@@ -611,6 +615,8 @@ class ResPartner(models.Model):
         :param rows: the exposure rows of these customers (``_get_rows``, locked by
             the caller when it is about to confirm): their figures and their
             settings
+        :param values: what ``_get_rows`` gave of the rows' values
+            (``credit.exposure._rule_values``); read from ``rows`` when not given
         :return: ``{commercial partner id: one list of (code, message) per amount,
             empty when it passes}``
         """
@@ -618,25 +624,19 @@ class ResPartner(models.Model):
         currency = company.currency_id
         rounding = currency.rounding
         require_limit = company.credit_require_limit
+        if values is None:
+            values = rows._rule_values()
         # each customer's own row in the company (its settings there) and figures
-        customers = rows._credit_by_customer(company)
-        no_row = [Exposure, 0.0, 0.0, False]
-        # each customer's terms: tolerances (read once per record holding them),
-        # capped limit and the note naming the cap
+        customers = rows._credit_by_customer(company, values)
+        no_row = [None, 0.0, 0.0, False]
+        # each customer's terms: tolerances (read once per segment or company
+        # holding them), capped limit and the note naming the cap
         terms, tolerances, graces = {}, {}, {}
         for partner_id in orders:
             row = customers.get(partner_id, no_row)[0]
-            source, capped_limit, cap_note = row._credit_terms(company)
-            key = (source._name, source.id)
-            if key not in tolerances:
-                tolerances[key] = (
-                    source.credit_limit_tolerance,
-                    source.credit_overdue_tolerance,
-                    source.credit_overdue_grace_days,
-                )
-            terms[partner_id] = (*tolerances[key], capped_limit, cap_note)
-            if tolerances[key][2]:
-                graces[partner_id] = tolerances[key][2]
+            terms[partner_id] = Exposure._credit_terms(company, row, tolerances)
+            if terms[partner_id][2]:
+                graces[partner_id] = terms[partner_id][2]
         # the customers with grace days: their overdue items beyond it
         overdue = graces and self._credit_overdue_beyond_grace(company, rows, graces)
 
@@ -646,6 +646,7 @@ class ResPartner(models.Model):
         results = {}
         for partner_id, (amounts, released, reserved) in orders.items():
             row, exposure, amount_overdue, oldest = customers.get(partner_id, no_row)
+            row = row or {}
             tolerance, tolerance_amount, grace, capped_limit, cap_note = terms[
                 partner_id
             ]
@@ -653,20 +654,20 @@ class ResPartner(models.Model):
                 amount_overdue, oldest = overdue[partner_id]
             # the reasons that do not depend on the order: before and after the limit
             before, after = [], []
-            if row.credit_hold:
+            if row.get("credit_hold"):
                 before.append(
                     (
                         "hold",
                         self.env._(
                             "%(partner)s is on credit hold%(reason)s.",
                             partner=self.browse(partner_id).sudo().display_name,
-                            reason=(": " + row.credit_hold_reason)
-                            if row.credit_hold_reason
+                            reason=(": " + row["credit_hold_reason"])
+                            if row["credit_hold_reason"]
                             else "",
                         ),
                     )
                 )
-            limit = row.credit_limit
+            limit = row.get("credit_limit", 0.0)
             if require_limit and limit <= 0:
                 before.append(
                     (
@@ -761,12 +762,11 @@ class ResPartner(models.Model):
         """
         customers = None
         if graces is None or not all(graces.values()):
-            customers = rows._credit_by_customer(company)
+            customers = rows._credit_by_customer(company, rows._rule_values())
         if graces is None:
+            Exposure = self.env["credit.exposure"]
             graces = {
-                partner_id: figures[0]
-                ._credit_terms(company)[0]
-                .credit_overdue_grace_days
+                partner_id: Exposure._credit_terms(company, figures[0])[2]
                 for partner_id, figures in customers.items()
             }
         result, late = {}, defaultdict(list)

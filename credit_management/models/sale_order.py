@@ -334,14 +334,17 @@ class SaleOrder(models.Model):
                     [order_id in released for order_id in order_ids],
                     add[partner_id] if reserve else 0.0,
                 )
-            # one statement for all the customers of the company
+            # one statement for all the customers of the company, whose values the
+            # rule takes as they come
+            values = {}
             rows = Exposure._get_rows(
                 Partner.browse(by_customer),
                 company,
                 lock=reserve,
                 add=add if reserve else None,
+                values=values,
             )
-            results = Partner._credit_rule(company, checks, rows)
+            results = Partner._credit_rule(company, checks, rows, values)
             for partner_id, order_ids in by_customer.items():
                 for order_id, reasons in zip(
                     order_ids, results[partner_id], strict=True

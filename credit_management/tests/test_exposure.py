@@ -598,6 +598,43 @@ class TestExposure(CreditCommon):
             [{"credit_custom_tolerance": True, "credit_overdue_grace_days": 12}],
         )
 
+    def test_rule_values_from_the_statement_are_the_rows_values(self):
+        """The rule takes the rows' values as the statement returns them: they
+        are what the ORM reads of the rows, for a customer with every setting set
+        and for one with none (their copies are empty in the table)."""
+        segment = self.env["credit.segment"].create(
+            {"name": "Key accounts", "max_credit_limit": 5000.0}
+        )
+        self.customer.write(
+            {
+                "credit_hold": True,
+                "credit_hold_reason": "Cheque returned",
+                "credit_custom_tolerance": True,
+                "credit_limit_tolerance": 5.0,
+                "credit_overdue_tolerance": 50.0,
+                "credit_overdue_grace_days": 7,
+                "credit_segment_id": segment.id,
+                "credit_segment_manual": True,
+                "credit_insured_amount": 800.0,
+                "credit_insurance_expiry": self.today,
+                "credit_insurance_cap": True,
+            }
+        )
+        plain = self.env["res.partner"].create({"name": "Plain SAS"})
+        self._invoice(self.customer, 100.0, due_in=-3)
+        self._invoice(plain, 50.0)
+        customers = self.customer | plain
+        for add in (None, {self.customer.id: 10.0, plain.id: 20.0}):
+            values = {}
+            rows = self.Exposure._get_rows(
+                customers, self.company, lock=bool(add), add=add, values=values
+            )
+            self.assertEqual(len(rows), 2)
+            rows.invalidate_recordset()
+            self.assertEqual(values, rows._rule_values())
+        self.assertEqual(values[self._row(plain).id]["credit_limit_tolerance"], 0.0)
+        self.assertIs(values[self._row(plain).id]["credit_hold"], False)
+
     def test_contact_moving_to_another_company(self):
         self._invoice(self.contact, 100.0)
         other = self.env["res.partner"].create({"name": "Other SA", "is_company": True})
