@@ -2,7 +2,7 @@
 import contextlib
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL, format_amount
 from odoo.tools.float_utils import float_compare
 
@@ -1016,16 +1016,23 @@ class CreditExposure(models.Model):
         }
 
     @api.model
-    def _rule_values_of_result(self, result):
-        """``_rule_values`` of the rows of a ``_get_rows`` statement's ``result``
-        (id, then ``ROW_FIELDS``): the empty columns as the ORM reads them."""
-        empty = {
+    @tools.ormcache()
+    def _rule_empty_values(self):
+        """The value the ORM reads of each of ``ROW_FIELDS`` when its column is
+        empty (a many-to-one as an id); the same for every call."""
+        return {
             name: False
             if field.type == "many2one"
             else field.convert_to_record(None, self)
             for name in ROW_FIELDS
             for field in [self._fields[name]]
         }
+
+    @api.model
+    def _rule_values_of_result(self, result):
+        """``_rule_values`` of the rows of a ``_get_rows`` statement's ``result``
+        (id, then ``ROW_FIELDS``): the empty columns as the ORM reads them."""
+        empty = self._rule_empty_values()
         return {
             row[0]: {
                 name: empty[name] if value is None else value
