@@ -1086,11 +1086,12 @@ class CreditExposure(models.Model):
         none)."""
         row = row or {}
         limit = row.get("credit_limit", 0.0)
-        segment = self.env["credit.segment"].browse(row.get("credit_segment_id") or ())
+        segment = row.get("credit_segment_id")
+        segment = segment and self.env["credit.segment"].browse(segment)
         if row.get("credit_custom_tolerance"):
             tolerances = tuple(row[name] for name in TOLERANCES)
         else:
-            source = segment if segment.credit_custom_tolerance else company
+            source = segment if segment and segment.credit_custom_tolerance else company
             memo = {} if memo is None else memo
             key = (source._name, source.id)
             if key not in memo:

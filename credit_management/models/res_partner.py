@@ -638,7 +638,9 @@ class ResPartner(models.Model):
             if terms[partner_id][2]:
                 graces[partner_id] = terms[partner_id][2]
         # the customers with grace days: their overdue items beyond it
-        overdue = graces and self._credit_overdue_beyond_grace(company, rows, graces)
+        overdue = graces and self._credit_overdue_beyond_grace(
+            company, rows, graces, values
+        )
 
         def money(value):
             return format_amount(self.env, value, currency)
@@ -748,21 +750,22 @@ class ResPartner(models.Model):
         return results
 
     @api.model
-    def _credit_overdue_beyond_grace(self, company, rows, graces=None):
+    def _credit_overdue_beyond_grace(self, company, rows, graces=None, values=None):
         """Overdue amount and oldest due date of customers, counting only the items
         late by more than their grace days, in ``company``'s currency.
 
         :param rows: the customers' exposure rows (they hold their settings)
         :param graces: ``{commercial partner id: grace days}``; by default every
             customer of ``rows`` with its grace days in ``company``
+        :param values: the rows' ``_rule_values``, read from ``rows`` when not given
         :return: ``{commercial partner id: (amount, oldest due date)}``
 
         Without grace days the stored figures are used; the customers with grace
         days take one query per number of days (not one per customer).
         """
-        customers = None
-        if graces is None or not all(graces.values()):
-            customers = rows._credit_by_customer(company, rows._rule_values())
+        if values is None:
+            values = rows._rule_values()
+        customers = rows._credit_by_customer(company, values)
         if graces is None:
             Exposure = self.env["credit.exposure"]
             graces = {
@@ -780,8 +783,8 @@ class ResPartner(models.Model):
             return result
         # the companies of each customer's rows (several with group exposure)
         companies = defaultdict(set)
-        for row in rows:
-            companies[row.partner_id.id].add(row.company_id.id)
+        for row_id in rows._ids:
+            companies[values[row_id]["partner_id"]].add(values[row_id]["company_id"])
         today = fields.Date.context_today(self)
         for grace, partner_ids in late.items():
             limit_date = fields.Date.subtract(today, days=grace)
