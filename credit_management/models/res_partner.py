@@ -765,7 +765,9 @@ class ResPartner(models.Model):
         """
         if values is None:
             values = rows._rule_values()
-        customers = rows._credit_by_customer(company, values)
+        customers = {}  # the stored figures, for the customers without grace days
+        if graces is None or not all(graces.values()):
+            customers = rows._credit_by_customer(company, values)
         if graces is None:
             Exposure = self.env["credit.exposure"]
             graces = {
