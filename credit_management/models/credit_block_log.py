@@ -64,7 +64,7 @@ class CreditBlockLog(models.Model):
                 .sudo()
                 .search(
                     [
-                        ("partner_id", "=", order.partner_id.commercial_partner_id.id),
+                        ("partner_id", "=", order.credit_partner_id.id),
                         ("company_id", "=", company.id),
                     ],
                     limit=1,
@@ -75,7 +75,7 @@ class CreditBlockLog(models.Model):
                     {
                         "order_id": order.id,
                         "order_name": order.name,
-                        "partner_id": order.partner_id.commercial_partner_id.id,
+                        "partner_id": order.credit_partner_id.id,
                         "company_id": company.id,
                         "user_id": self.env.uid,
                         "salesperson_id": order.user_id.id,

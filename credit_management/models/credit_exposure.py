@@ -3,6 +3,7 @@ import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_amount
 from odoo.tools.float_utils import float_compare
 
@@ -322,17 +323,20 @@ class CreditExposure(models.Model):
             %(drafts)s
             %(disputes)s
             UNION ALL
-            SELECT 'o', p.commercial_partner_id, so.company_id, so.currency_id,
-                   SUM(sol.price_total
-                       * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
-                       / sol.product_uom_qty),
+            SELECT 'o', o.partner_id, o.company_id, o.currency_id,
+                   SUM(GREATEST(o.amount, 0)),
                    NULL::numeric, NULL::date, NULL::date
-              FROM sale_order_line sol
-              JOIN sale_order so ON so.id = sol.order_id
-              JOIN res_partner p ON p.id = so.partner_id
-             WHERE so.state = 'sale' AND sol.display_type IS NULL
-               AND sol.product_uom_qty > 0 AND sol.is_downpayment IS NOT TRUE
-               AND %(where_so)s
+              FROM (SELECT so.credit_partner_id AS partner_id, so.company_id,
+                           so.currency_id,
+                           SUM(sol.price_total
+                               * GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                               / sol.product_uom_qty) AS amount
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                     WHERE so.state = 'sale' AND sol.display_type IS NULL
+                       AND sol.product_uom_qty > 0 AND sol.is_downpayment IS NOT TRUE
+                       AND %(where_so)s
+                     GROUP BY so.id) o
              GROUP BY 2, 3, 4
             """,
                 today=today,
@@ -340,7 +344,7 @@ class CreditExposure(models.Model):
                 where_aml=where(("p", "commercial_partner_id"), ("aml", "company_id")),
                 drafts=drafts,
                 disputes=disputes,
-                where_so=where(("p", "commercial_partner_id"), ("so", "company_id")),
+                where_so=where(("so", "credit_partner_id"), ("so", "company_id")),
                 serial=serial,
             )
         ):
@@ -446,9 +450,8 @@ class CreditExposure(models.Model):
                          WHERE acc.account_type = 'asset_receivable'
                            AND aml.parent_state = 'posted' %(aml_filter)s
                         UNION
-                        SELECT DISTINCT p.commercial_partner_id, so.company_id
+                        SELECT DISTINCT so.credit_partner_id, so.company_id
                           FROM sale_order so
-                          JOIN res_partner p ON p.id = so.partner_id
                          WHERE so.state = 'sale' %(so_filter)s
                         """,
                         filter=company_filter,
@@ -995,8 +998,17 @@ class CreditExposure(models.Model):
 
     @api.model
     def action_refresh_all(self):
-        """Recompute the exposure of every customer (server action, tests, bench)."""
-        self._refresh()
+        """Recompute the exposure of every customer (server action, tests, bench):
+        credit managers only, a heavy job across all companies."""
+        if not self.env.su and not self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only credit managers can recompute every customer's exposure."
+                )
+            )
+        self.sudo()._refresh()
         return True
 
     def _rule_values(self):
