@@ -349,7 +349,7 @@ class SaleOrder(models.Model):
         }
         increases = {company: values for company, values in increases.items() if values}
         if increases:
-            refusals = orders._credit_refusals(reserve=True, amounts=increases)
+            refusals = orders._credit_refusals(reserve=True, to_check=increases)
             if refusals:
                 self.env["credit.block.log"]._log_refusals(refusals)
                 raise UserError(
@@ -522,7 +522,7 @@ class SaleOrder(models.Model):
         """The confirmed orders whose changes the credit rule applies to."""
         return self._credit_to_check(states=("sale",))
 
-    def _credit_refusals(self, reserve=False, amounts=None):
+    def _credit_refusals(self, reserve=False, to_check=None):
         """Evaluate the credit rule for the orders to confirm (``self``: orders
         selected by ``_credit_to_check``).
 
@@ -532,16 +532,16 @@ class SaleOrder(models.Model):
         customers' exposure rows by the statement that locks the rows until the end
         of the transaction: the caller takes out again those it does not confirm.
 
-        :param amounts: what to check of each order (``{company: {order id:
+        :param to_check: what to check of each order (``{company: {order id:
             amount}}``, the increase of a confirmed order), by default its total
         :return: ``{order: [(code, message), ...]}`` for the refused orders.
         """
         Exposure = self.env["credit.exposure"].sudo()
         Partner = self.env["res.partner"]
         refusals = {}
-        if amounts is None:
-            amounts = self._credit_amounts()
-        for company, amounts in amounts.items():
+        if to_check is None:
+            to_check = self._credit_amounts()
+        for company, amounts in to_check.items():
             released = set()  # ids of the orders a credit manager released
             by_customer = defaultdict(list)  # commercial partner id -> order ids
             for order in self.browse(amounts):
