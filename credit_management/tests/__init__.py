@@ -17,3 +17,4 @@ from . import test_credit_review_reports
 from . import test_reporting
 from . import test_dunning
 from . import test_reporting_ui
+from . import test_block_paths
