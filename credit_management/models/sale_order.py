@@ -160,7 +160,9 @@ class SaleOrder(models.Model):
           rule as a confirmation does (refused with its error, added to the
           exposure when they pass);
         - a confirmed order whose lines or customer change is checked again for
-          what it adds to the exposure (``_credit_watch``).
+          what it adds to the exposure (``_credit_watch``);
+        - a confirmed order leaving ``sale`` (cancelled, back to quotation) leaves
+          the exposure.
         """
         self._credit_check_protected(vals)
         state = vals.get("state")
@@ -375,15 +377,6 @@ class SaleOrder(models.Model):
             partners |= partner
         if partners:
             self.env["credit.exposure"].sudo()._refresh(partners, orders.company_id)
-
-    def _action_cancel(self):
-        confirmed = self.filtered(lambda o: o.state == "sale")
-        res = super()._action_cancel()
-        if confirmed:
-            self.env["credit.exposure"].sudo()._refresh(
-                confirmed.credit_partner_id, confirmed.company_id
-            )
-        return res
 
     def _validate_order(self):
         # EXTENDS sale: portal acceptance and e-commerce checkout have nobody to read

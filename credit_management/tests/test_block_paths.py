@@ -106,6 +106,11 @@ class TestBlockPaths(CreditCommon):
         second = self._order(self.customer, 600.0)
         with self._refused(UserError, "exceeds the credit limit"):
             second.with_user(self.salesman).write({"state": "sale"})
+        # a confirmed order written out of ``sale`` leaves the exposure
+        within.with_user(self.salesman).write({"state": "cancel"})
+        self.assertEqual(self._row(self.customer).order_amount, 0.0)
+        second.with_user(self.salesman).write({"state": "sale"})
+        self.assertEqual(self._row(self.customer).order_amount, 600.0)
 
     def test_state_on_create_copy_and_load_runs_the_rule(self):
         Order = self.env["sale.order"].with_user(self.salesman)
