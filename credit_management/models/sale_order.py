@@ -183,7 +183,7 @@ class SaleOrder(models.Model):
         Exposure = self.env["credit.exposure"].sudo()
         checked = self.browse()
         if direct:
-            checked = direct._credit_reserve()[0]
+            checked = direct._credit_reserve(raise_always=True)[0]
         try:
             with watched._credit_watch():
                 res = super().write(vals)
@@ -227,7 +227,7 @@ class SaleOrder(models.Model):
         transaction of its own so that the log survives the rollback.
         """
         Exposure = self.env["credit.exposure"].sudo()
-        checked, blocked = self._credit_reserve(self._credit_is_unattended())
+        checked, blocked = self._credit_reserve()
         others = self - blocked
         if not others:
             return True
@@ -261,13 +261,13 @@ class SaleOrder(models.Model):
         Exposure._add_orders(self.browse(added.difference(confirmed)), sign=-1)
         return res
 
-    def _credit_reserve(self, unattended=False):
+    def _credit_reserve(self, raise_always=False):
         """The credit rule for the orders about to be confirmed (``self``), with
         their amounts added to their customers' rows, which locks the rows.
 
-        A refusal is logged; an interactive one takes the amounts out again and
-        raises (a caller may catch the error without rolling back), an
-        unattended one puts the refused orders on hold.
+        A refusal is logged; an interactive one (or any, with ``raise_always``)
+        takes the amounts out again and raises (a caller may catch the error
+        without rolling back), an unattended one puts the refused orders on hold.
 
         :return: ``(checked, blocked)``: the orders the rule applies to, and those
             it refused (put on hold)
@@ -278,6 +278,7 @@ class SaleOrder(models.Model):
             return checked, self.browse()
         Exposure = self.env["credit.exposure"].sudo()
         blocked = self.browse([order.id for order in refusals])
+        unattended = not raise_always and self._credit_is_unattended()
         # a raised refusal rolls the transaction back: its log needs one of its own
         self.env["credit.block.log"]._log_refusals(
             refusals, own_transaction=not unattended
@@ -573,6 +574,12 @@ class SaleOrder(models.Model):
             # an order billed to another customer is judged on the payer's credit,
             # but a customer on hold places no order, whoever pays
             for order in self.browse(amounts):
+                # the usual cases need no read of the partner
+                if order.partner_id in (
+                    order.credit_partner_id,
+                    order.partner_invoice_id,
+                ):
+                    continue
                 orderer = order.partner_id.commercial_partner_id
                 if orderer == order.credit_partner_id or order._credit_is_released():
                     continue
