@@ -6,6 +6,8 @@ from odoo.tools import plaintext2html
 
 from odoo.addons.account.controllers.portal import PortalAccount
 
+from ..models.credit_dispute import COMMENT_MAX_SIZE
+
 
 class CreditDisputePortal(PortalAccount):
     def _invoice_get_page_view_values(self, invoice, access_token, **kwargs):
@@ -35,7 +37,12 @@ class CreditDisputePortal(PortalAccount):
         self, invoice_id, access_token=None, reason_id=None, comment="", **kw
     ):
         """The customer disputes the invoice from its portal page: a dispute is
-        opened for the invoice's salesperson, who gets an activity."""
+        opened for the invoice's salesperson, who gets an activity (it lifts the
+        overdue block only once a credit controller accepts it).
+
+        Refused (``dispute=refused``, nothing recorded): an invoice that cannot be
+        disputed or is already, a missing, archived or unknown reason or one of
+        another company, an empty comment or one over ``COMMENT_MAX_SIZE``."""
         try:
             invoice = self._document_check_access(
                 "account.move", invoice_id, access_token
@@ -44,15 +51,21 @@ class CreditDisputePortal(PortalAccount):
             return request.redirect("/my")
         url = invoice.get_portal_url()
         url += "&" if "?" in url else "?"
-        reason = (
-            request.env["credit.dispute.reason"].sudo().browse(int(reason_id or 0))
-        ).exists()
+        try:
+            reason_id = int(reason_id or 0)
+        except (TypeError, ValueError):
+            reason_id = 0
+        reason = request.env["credit.dispute.reason"].sudo().browse(reason_id).exists()
+        comment = comment if isinstance(comment, str) else ""
         if (
             invoice.move_type != "out_invoice"
             or invoice.state != "posted"
             or invoice.credit_disputed
             or not reason
-            or not (comment or "").strip()
+            or not reason.active
+            or (reason.company_id and reason.company_id != invoice.company_id)
+            or not comment.strip()
+            or len(comment) > COMMENT_MAX_SIZE
         ):
             return request.redirect(f"{url}dispute=refused")
         author = (

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from .credit_exposure import OPEN_RECEIVABLES
 
@@ -22,6 +24,26 @@ TRANSITIONS = {
     "rejected": {"open"},
     "paid": {"open"},
 }
+# The fields only the workflow writes (``_set_state``, ``action_accept``...) for a
+# user without the controller group, with the value a new dispute has.
+WORKFLOW_FIELDS = {
+    "state": "open",
+    "accepted_by_id": False,
+    "accepted_date": False,
+    "date_resolved": False,
+    "resolution_days": 0,
+    "escalated": False,
+    "source": "internal",
+}
+# The fields that say what an accepted dispute leaves out of the overdue test: only
+# controllers change them once it is accepted.
+ACCEPTED_FIELDS = ("partner_id", "company_id")
+CONTROLLER = "credit_management.group_credit_controller"
+# Sizes (characters): the customer's comment on the portal, the description (HTML,
+# which holds such a comment with its markup) and the resolution note.
+COMMENT_MAX_SIZE = 4000
+DESCRIPTION_MAX_SIZE = 50000
+NOTE_MAX_SIZE = 10000
 ACTIVITY = "credit_management.mail_activity_type_credit_dispute"
 ESCALATION = "credit_management.mail_activity_type_credit_dispute_escalation"
 
@@ -42,10 +64,16 @@ def flush_sql(env, fields_by_model):
 class CreditDispute(models.Model):
     """A customer's dispute over one or more invoices, owned by the salesperson.
 
-    While open (``open``/``in_progress``) its invoices are left out of dunning and its
-    disputed amount out of the overdue test of the order block, each per company
-    setting (see ``account.move._credit_dunning_paused_moves_sql`` and
-    ``_credit_disputed_overdue``)."""
+    While open (``open``/``in_progress``) its invoices are left out of dunning, and,
+    once a credit controller has accepted it (``action_accept``; company setting
+    ``credit_dispute_require_acceptance``), its disputed amount is left out of the
+    overdue test of the order block, each per company setting (see
+    ``account.move._credit_dunning_paused_moves_sql`` and
+    ``_credit_disputed_overdue``).
+
+    The state and the acceptance are the workflow's: a user without the controller
+    group changes them only through the actions (``_set_state`` writes them), never
+    by ``write``, ``create``, ``copy`` or ``load``."""
 
     _name = "credit.dispute"
     _inherit = ["mail.thread", "mail.activity.mixin"]
@@ -83,7 +111,11 @@ class CreditDispute(models.Model):
         help="Sum of the disputed amounts of the invoices, in company currency.",
     )
     reason_id = fields.Many2one(
-        "credit.dispute.reason", "Reason", required=True, tracking=True
+        "credit.dispute.reason",
+        "Reason",
+        required=True,
+        tracking=True,
+        check_company=True,
     )
     user_id = fields.Many2one(
         "res.users",
@@ -146,6 +178,21 @@ class CreditDispute(models.Model):
         "('commercial_partner_id', '=', partner_id)]",
     )
     escalated = fields.Boolean(readonly=True, copy=False)
+    accepted_by_id = fields.Many2one(
+        "res.users",
+        "Accepted By",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The credit controller who accepted the dispute: while it is open, its "
+        "disputed amount is left out of the overdue test of the order block.",
+    )
+    accepted_date = fields.Datetime("Accepted On", readonly=True, copy=False)
+    lines_locked = fields.Boolean(
+        compute="_compute_lines_locked",
+        help="The dispute is accepted and the user is not a credit controller: its "
+        "customer and invoices can no longer be changed.",
+    )
 
     # ------------------------------------------------------------------ computes
     @api.depends("line_ids.move_id")
@@ -164,6 +211,13 @@ class CreditDispute(models.Model):
             dispute.date_deadline = dispute.date and fields.Date.add(
                 dispute.date, days=dispute.reason_id.resolution_days
             )
+
+    @api.depends("accepted_date")
+    @api.depends_context("uid")
+    def _compute_lines_locked(self):
+        controller = self._credit_is_controller()
+        for dispute in self:
+            dispute.lines_locked = bool(dispute.accepted_date) and not controller
 
     @api.depends("state")
     def _compute_is_open(self):
@@ -209,9 +263,39 @@ class CreditDispute(models.Model):
                 )
         self.line_ids._check_single_open_dispute()
 
+    @api.constrains("description", "resolution_note")
+    def _check_text_size(self):
+        for dispute in self:
+            for fname, size in (
+                ("description", DESCRIPTION_MAX_SIZE),
+                ("resolution_note", NOTE_MAX_SIZE),
+            ):
+                if len(dispute[fname] or "") > size:
+                    raise ValidationError(
+                        self.env._(
+                            "Dispute %(name)s: %(field)s cannot exceed %(size)s "
+                            "characters.",
+                            name=dispute.name,
+                            field=self._fields[fname]._description_string(self.env),
+                            size=size,
+                        )
+                    )
+
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._credit_is_controller():
+            for vals in vals_list:
+                forced = [
+                    fname
+                    for fname, default in WORKFLOW_FIELDS.items()
+                    if fname in vals and (vals[fname] or False) != (default or False)
+                ]
+                if forced:
+                    self._credit_raise_workflow_access(forced)
+                # neither a context default nor a user default sets them either
+                for fname, default in WORKFLOW_FIELDS.items():
+                    vals.setdefault(fname, default)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("credit.dispute")
@@ -231,6 +315,12 @@ class CreditDispute(models.Model):
         return disputes
 
     def write(self, vals):
+        if not self._credit_is_controller():
+            forced = [fname for fname in WORKFLOW_FIELDS if fname in vals]
+            if forced:
+                self._credit_raise_workflow_access(forced)
+            if vals.keys() & set(ACCEPTED_FIELDS):
+                self._credit_check_not_accepted()
         if vals.get("partner_id"):
             partner = self.env["res.partner"].browse(vals["partner_id"])
             vals["partner_id"] = partner.commercial_partner_id.id
@@ -247,6 +337,9 @@ class CreditDispute(models.Model):
                 )
         if vals.keys() & {"partner_id", "company_id"}:
             self.env["credit.exposure"].sudo()._refresh(before)
+            self._refresh_exposure()
+        elif vals.keys() & {"state", "accepted_date"}:
+            # opened, closed, accepted or no longer: the disputed amount counts or not
             self._refresh_exposure()
         return res
 
@@ -308,9 +401,60 @@ class CreditDispute(models.Model):
         return True
 
     def action_reopen(self):
+        """Back to open; a dispute reopened from a closed state must be accepted
+        again (its acceptance and escalation are cleared)."""
         self._set_state("open")
-        self.write({"escalated": False})
         self._schedule_owner_activity()
+        return True
+
+    def action_accept(self):
+        """A credit controller accepts the dispute: while it is open, its disputed
+        amount is left out of the overdue test of the order block (where the company
+        leaves disputed amounts out). Logged in the chatter."""
+        self._credit_check_controller()
+        for dispute in self:
+            if dispute.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Dispute %(name)s is closed: only open disputes can be "
+                        "accepted.",
+                        name=dispute.name,
+                    )
+                )
+        disputes = self.filtered(lambda d: not d.accepted_date)
+        disputes.write(
+            {"accepted_by_id": self.env.uid, "accepted_date": fields.Datetime.now()}
+        )
+        for dispute in disputes:
+            body = self.env._(
+                "Dispute accepted by %(user)s.", user=self.env.user.display_name
+            )
+            if dispute.company_id.credit_dispute_exclude_overdue:
+                body += " " + self.env._(
+                    "While it is open, its disputed amount (%(amount)s) is left out "
+                    "of the overdue test of the order block.",
+                    amount=format_amount(
+                        self.env, dispute.amount_disputed, dispute.currency_id
+                    ),
+                )
+            dispute.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_withdraw_acceptance(self):
+        """A credit controller withdraws the acceptance: the disputed amount is
+        overdue again for the order block. Logged in the chatter."""
+        self._credit_check_controller()
+        disputes = self.filtered("accepted_date")
+        disputes.write({"accepted_by_id": False, "accepted_date": False})
+        for dispute in disputes:
+            dispute.message_post(
+                body=self.env._(
+                    "Acceptance withdrawn by %(user)s: the disputed amount counts "
+                    "again in the overdue test of the order block.",
+                    user=self.env.user.display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         return True
 
     def action_open_invoices(self):
@@ -325,7 +469,13 @@ class CreditDispute(models.Model):
     # ------------------------------------------------------------------ business
     def _set_state(self, state):
         """Move to ``state``, refusing transitions the workflow does not allow, then
-        close the owner's activity and refresh the customers' exposure."""
+        close the owner's activity and refresh the customers' exposure.
+
+        The only way a user without the controller group changes the state: it
+        writes the workflow's fields as superuser, once the user is known to have
+        write access to the disputes. A dispute reopened from a closed state loses
+        its acceptance and escalation; a resolved one keeps who accepted it."""
+        self.check_access("write")
         labels = dict(self._fields["state"]._description_selection(self.env))
         for dispute in self:
             if state not in TRANSITIONS[dispute.state]:
@@ -337,19 +487,65 @@ class CreditDispute(models.Model):
                     )
                 )
         today = fields.Date.context_today(self)
-        if state in OPEN_STATES:
-            self.write({"state": state, "date_resolved": False, "resolution_days": 0})
-        else:
-            for dispute in self:
-                dispute.write(
-                    {
-                        "state": state,
-                        "date_resolved": today,
-                        "resolution_days": (today - dispute.date).days,
-                    }
-                )
+        # one write (and exposure refresh) per set of values
+        batches = defaultdict(lambda: self.browse())
+        for dispute in self:
+            if state in OPEN_STATES:
+                vals = {"state": state, "date_resolved": False, "resolution_days": 0}
+                if dispute.state not in OPEN_STATES:
+                    vals.update(
+                        accepted_by_id=False, accepted_date=False, escalated=False
+                    )
+            else:
+                vals = {
+                    "state": state,
+                    "date_resolved": today,
+                    "resolution_days": (today - dispute.date).days,
+                }
+            batches[tuple(sorted(vals.items()))] |= dispute
+        for vals, disputes in batches.items():
+            disputes.sudo().write(dict(vals))
+        if state not in OPEN_STATES:
             self.activity_feedback([ACTIVITY, ESCALATION], only_automated=False)
-        self._refresh_exposure()
+
+    def _credit_is_controller(self):
+        """Whether the user may change the workflow's fields directly."""
+        return self.env.su or self.env.user.has_group(CONTROLLER)
+
+    def _credit_check_controller(self):
+        if not self._credit_is_controller():
+            raise AccessError(
+                self.env._(
+                    "Only credit controllers can accept disputes or withdraw "
+                    "their acceptance."
+                )
+            )
+
+    def _credit_raise_workflow_access(self, fnames):
+        raise AccessError(
+            self.env._(
+                "Only credit controllers can set %(fields)s of a dispute: use the "
+                "dispute's buttons (Start, Accept, Reject...).",
+                fields=", ".join(
+                    self._fields[fname]._description_string(self.env)
+                    for fname in fnames
+                ),
+            )
+        )
+
+    def _credit_check_not_accepted(self):
+        """Refuse a change of what an accepted dispute leaves out of the overdue
+        test (its customer, company or invoices) to a user without the controller
+        group."""
+        accepted = self.filtered("accepted_date")
+        if accepted and not self._credit_is_controller():
+            raise AccessError(
+                self.env._(
+                    "Dispute %(name)s is accepted: only credit controllers can "
+                    "change its customer, company or disputed invoices.",
+                    name=accepted[0].name,
+                )
+            )
 
     def _schedule_owner_activity(self):
         for dispute in self:
@@ -418,7 +614,8 @@ class CreditDispute(models.Model):
     def _credit_disputed_overdue(self, limit_date, where):
         """Per (commercial partner, company): the part of the open receivable items
         due before ``limit_date`` that is disputed in open disputes, in the companies
-        that leave disputed amounts out of the overdue test. One query.
+        that leave disputed amounts out of the overdue test, and only in accepted
+        disputes where the company requires acceptance. One query.
 
         :param where: ``SQL`` condition on ``OPEN_RECEIVABLES`` aliases (``aml``,
             ``p``) restricting partners and companies.
@@ -431,18 +628,46 @@ class CreditDispute(models.Model):
 
     @api.model
     def _credit_any_open(self, partner_ids):
-        """Whether one of these customers has an open dispute (in any company): one
-        indexed query, for the exposure refresh of an event's customers."""
-        self.flush_model(["partner_id", "state"])
+        """Whether one of these customers has an open dispute that counts for the
+        block (in any company): accepted, or of a company that does not require
+        acceptance. One indexed query, for the exposure refresh of an event's
+        customers."""
         return bool(
             self.env.execute_query(
                 SQL(
-                    """SELECT 1 FROM credit_dispute
-                        WHERE partner_id IN %s AND state IN %s LIMIT 1""",
+                    """%s
+                    SELECT 1 FROM credit_dispute d
+                      JOIN res_company c ON c.id = d.company_id
+                     WHERE d.partner_id IN %s AND d.state IN %s AND %s
+                     LIMIT 1""",
+                    flush_sql(
+                        self.env,
+                        {
+                            "credit.dispute": [
+                                "partner_id",
+                                "state",
+                                "company_id",
+                                "accepted_date",
+                            ],
+                            "res.company": ["credit_dispute_require_acceptance"],
+                        },
+                    ),
                     tuple(partner_ids),
                     OPEN_STATES,
+                    self._credit_accepted_sql("d", "c"),
                 )
             )
+        )
+
+    @api.model
+    def _credit_accepted_sql(self, dispute, company):
+        """``SQL`` condition: the dispute (alias ``dispute``) counts for the block as
+        accepted, or because its company (alias ``company``) does not require
+        acceptance."""
+        return SQL(
+            "(%s IS NOT NULL OR NOT COALESCE(%s, TRUE))",
+            SQL.identifier(dispute, "accepted_date"),
+            SQL.identifier(company, "credit_dispute_require_acceptance"),
         )
 
     @api.model
@@ -464,6 +689,7 @@ class CreditDispute(models.Model):
                       JOIN credit_dispute cd ON cd.id = l.dispute_id
                       JOIN res_company c ON c.id = cd.company_id
                      WHERE cd.state IN %(open)s AND c.credit_dispute_exclude_overdue
+                       AND %(accepted)s
                      GROUP BY 1) d ON d.move_id = ov.move_id
              GROUP BY 1, 2
             """,
@@ -471,6 +697,7 @@ class CreditDispute(models.Model):
             limit=limit_date,
             where=where,
             open=OPEN_STATES,
+            accepted=self._credit_accepted_sql("cd", "c"),
             flush=flush_sql(
                 self.env,
                 {
@@ -484,8 +711,11 @@ class CreditDispute(models.Model):
                         "parent_state",
                     ],
                     "credit.dispute.line": ["move_id", "amount", "dispute_id"],
-                    "credit.dispute": ["state", "company_id"],
-                    "res.company": ["credit_dispute_exclude_overdue"],
+                    "credit.dispute": ["state", "company_id", "accepted_date"],
+                    "res.company": [
+                        "credit_dispute_exclude_overdue",
+                        "credit_dispute_require_acceptance",
+                    ],
                 },
             ),  # fmt: skip
         )

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare
 
 from .credit_dispute import OPEN_STATES
@@ -8,7 +8,11 @@ from .credit_dispute import OPEN_STATES
 
 class CreditDisputeLine(models.Model):
     """One disputed invoice of a dispute and the amount disputed on it (the whole
-    invoice or a part), in company currency."""
+    invoice or a part), in company currency.
+
+    The owner edits the lines until a credit controller accepts the dispute; then
+    only controllers add, change or move them. Only controllers delete lines
+    (access rights)."""
 
     _name = "credit.dispute.line"
     _description = "Disputed Invoice"
@@ -116,11 +120,28 @@ class CreditDisputeLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env["credit.dispute"].browse(
+            {vals["dispute_id"] for vals in vals_list if vals.get("dispute_id")}
+        )._credit_check_not_accepted()
         lines = super().create(vals_list)
         lines.dispute_id._refresh_exposure()
         return lines
 
     def write(self, vals):
+        disputes = self.env["credit.dispute"]
+        if not disputes._credit_is_controller():
+            # the dispute's own figures, stored here for searches
+            if vals.keys() & {"state", "company_id", "partner_id"}:
+                raise AccessError(
+                    self.env._(
+                        "The state, company and customer of a disputed invoice are "
+                        "those of its dispute."
+                    )
+                )
+            if vals.keys() & {"amount", "move_id", "dispute_id"}:
+                (
+                    self.dispute_id | disputes.browse(vals.get("dispute_id") or [])
+                )._credit_check_not_accepted()
         res = super().write(vals)
         if vals.keys() & {"amount", "move_id"}:
             self.dispute_id._refresh_exposure()

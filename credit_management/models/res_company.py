@@ -53,6 +53,13 @@ class ResCompany(models.Model):
         help="The disputed amount of open disputes is left out of the overdue test "
         "of the order block.",
     )
+    credit_dispute_require_acceptance = fields.Boolean(
+        "Disputes Lift the Block Once Accepted",
+        default=True,
+        help="An open dispute leaves its disputed amount out of the overdue test of "
+        "the order block only once a credit controller has accepted it; otherwise "
+        "as soon as it is opened.",
+    )
     credit_dunning_bank_max_age = fields.Integer(
         "Bank Statements Max Age (days)",
         default=3,
@@ -66,6 +73,7 @@ class ResCompany(models.Model):
         if vals.keys() & {
             "credit_include_draft_invoices",
             "credit_dispute_exclude_overdue",
+            "credit_dispute_require_acceptance",
         }:
             # draft invoices in or out of the exposure: every row of the company changes
             self.env["credit.exposure"].sudo()._refresh(companies=self)

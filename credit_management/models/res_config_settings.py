@@ -88,6 +88,9 @@ class ResConfigSettings(models.TransientModel):
     credit_dispute_exclude_overdue = fields.Boolean(
         related="company_id.credit_dispute_exclude_overdue", readonly=False
     )
+    credit_dispute_require_acceptance = fields.Boolean(
+        related="company_id.credit_dispute_require_acceptance", readonly=False
+    )
     credit_dunning_bank_max_age = fields.Integer(
         related="company_id.credit_dunning_bank_max_age", readonly=False
     )

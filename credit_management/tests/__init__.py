@@ -18,3 +18,4 @@ from . import test_reporting
 from . import test_dunning
 from . import test_reporting_ui
 from . import test_block_paths
+from . import test_dispute_guard

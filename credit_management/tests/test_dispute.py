@@ -267,6 +267,9 @@ class TestDispute(DisputeCommon):
         self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
         self.assertIn("overdue", dict(self.customer._credit_check(self.company, 10.0)))
         dispute = self._dispute(invoice, amount=200.0)
+        # the overdue block is lifted once a controller accepts the dispute
+        self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
+        dispute.with_user(self.controller).action_accept()
         self.assertEqual(self._row(self.customer).overdue_amount, 300.0)
         dispute.line_ids.amount = 500.0
         self.assertEqual(self._row(self.customer).overdue_amount, 0.0)
@@ -295,6 +298,9 @@ class TestDispute(DisputeCommon):
         self.assertNotIn("credit_dispute_line", refresh_sql())
         self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
         dispute = self._dispute(invoice, amount=200.0)
+        self.assertNotIn("credit_dispute_line", refresh_sql())  # not accepted yet
+        self.assertEqual(self._row(self.customer).overdue_amount, 500.0)
+        dispute.action_accept()
         self.assertIn("credit_dispute_line", refresh_sql())
         self.assertEqual(self._row(self.customer).overdue_amount, 300.0)
         dispute.action_mark_paid()
@@ -309,7 +315,7 @@ class TestDispute(DisputeCommon):
     def test_overdue_setting_and_grace_days(self):
         invoice = self._invoice(self.customer, 500.0, due_in=-20)
         self._invoice(self.customer, 100.0, due_in=-2)
-        self._dispute(invoice, amount=400.0)
+        self._dispute(invoice, amount=400.0).action_accept()
         self.company.credit_overdue_grace_days = 5
         overdue, __ = self._overdue_beyond_grace()
         self.assertEqual(overdue, 100.0)  # 500 - 400 disputed; the 100 is in grace
@@ -414,6 +420,7 @@ class TestDispute(DisputeCommon):
         self.assertFalse(
             self.Dispute.with_user(self.manager).search([("id", "=", dispute_b.id)])
         )
+        dispute_b.action_accept()
         # the overdue of company B leaves out its own disputes only
         self.assertEqual(self._row(self.customer, company_b).overdue_amount, 0.0)
         self.assertFalse(self._paused())
