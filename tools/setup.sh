@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup shared by `make demo`, `make test` and the benchmark.
 #
-#  1. Debian packages Odoo's requirements and browser tests need (only when missing; root only).
+#  1. Debian packages Odoo's requirements, browser tests and PDF reports need (wkhtmltopdf
+#     and its fonts; only when missing; root only).
 #  2. Odoo 19.0 source: $ODOO_SRC, default /opt/odoo-19.0; downloaded from Odoo's official
 #     nightly site into that folder when it does not exist.
 #  3. A virtualenv in .venv (git-ignored) with Odoo installed in editable mode, Odoo's own
@@ -21,7 +22,8 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
 # --------------------------------------------------------------------------- 1. system packages
-DEB_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev chromium postgresql)
+DEB_PACKAGES=(libpq-dev libldap2-dev libsasl2-dev chromium postgresql wkhtmltopdf
+              fonts-dejavu-core)
 apt_installed=0
 missing=()
 if command -v dpkg-query >/dev/null; then

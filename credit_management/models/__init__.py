@@ -27,3 +27,4 @@ from . import credit_dunning_level
 from . import credit_dunning_run
 from . import credit_dunning_line
 from . import credit_dunning_item
+from . import ir_actions_report
