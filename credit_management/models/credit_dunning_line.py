@@ -232,9 +232,9 @@ class CreditDunningLine(models.Model):
                SET credit_dunning_level_id = i.level_id,
                    credit_dunning_date = i.date
               FROM credit_dunning_item i
-             WHERE i.move_id = m.id AND i.line_id IN %s
+             WHERE i.move_id = m.id AND i.line_id = ANY(%s)
                 """,
-                tuple(lines.ids),
+                lines.ids,
             )
         )
         self.env["account.move"].invalidate_model(
@@ -244,6 +244,8 @@ class CreditDunningLine(models.Model):
     def _drop_paid_items(self):
         """Invoices paid since the preview are not reminded (one query); a customer
         left without any is excluded. Returns the lines still to send."""
+        if not self:
+            return self
         self.env.flush_all()
         paid = self.env["credit.dunning.item"].browse(
             [
@@ -252,7 +254,7 @@ class CreditDunningLine(models.Model):
                     SQL(
                         """
                 SELECT i.id FROM credit_dunning_item i
-                 WHERE i.line_id IN %s
+                 WHERE i.line_id = ANY(%s)
                    AND NOT EXISTS (
                        SELECT 1 FROM account_move_line aml
                          JOIN account_account acc ON acc.id = aml.account_id
@@ -260,7 +262,7 @@ class CreditDunningLine(models.Model):
                           AND acc.account_type = 'asset_receivable'
                           AND NOT aml.reconciled AND aml.amount_residual > 0)
                         """,
-                        tuple(self.ids),
+                        self.ids,
                     )
                 )
             ]

@@ -96,9 +96,9 @@ class CreditDunningPolicy(models.Model):
             self.env.execute_query(
                 SQL(
                     """SELECT id, (credit_dunning_policy_id ->> %s)::int
-                         FROM res_partner WHERE id IN %s""",
+                         FROM res_partner WHERE id = ANY(%s)""",
                     str(company.id),
-                    tuple(partners.ids),
+                    partners.ids,
                 )
             )
         )
@@ -123,6 +123,9 @@ class CreditDunningPolicy(models.Model):
 
         :return: ``{partner_id: credit.dunning.policy}``
         """
+        if not partners:
+            # every candidate has a policy of its own (``IN ()`` is no SQL)
+            return {}
         default = (
             self.sudo()
             .with_company(company)
@@ -140,10 +143,10 @@ class CreditDunningPolicy(models.Model):
                      FROM res_partner p
                      JOIN credit_segment s
                        ON s.id = (p.credit_segment_id ->> %(company)s)::int
-                    WHERE p.id IN %(partners)s AND s.active
+                    WHERE p.id = ANY(%(partners)s) AND s.active
                       AND s.dunning_policy_id IS NOT NULL""",
                 company=str(company.id),
-                partners=tuple(partners.ids),
+                partners=partners.ids,
             )
         ):
             policy = self.sudo().with_company(company).browse(policy_id)

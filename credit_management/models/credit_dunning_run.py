@@ -318,7 +318,7 @@ class CreditDunningRun(models.Model):
         key = str(company.id)
         conditions = [SQL("TRUE")]
         if self.partner_ids:
-            conditions.append(SQL("cp.id IN %s", tuple(self.partner_ids.ids)))
+            conditions.append(SQL("cp.id = ANY(%s)", self.partner_ids.ids))
         if self.salesperson_id:
             conditions.append(SQL("cp.user_id = %s", self.salesperson_id.id))
         conditions += [
@@ -538,19 +538,23 @@ class CreditDunningRun(models.Model):
         )
         in_cron = bool(self.env.context.get("cron_id"))
         runs = self.browse()
+        unfinished = self._cron_unfinished_runs(policies.company_id)
         for company in policies.company_id:
-            run = (
-                self.sudo()
-                .with_company(company)
-                .create(
-                    {
-                        "company_id": company.id,
-                        "automatic": True,
-                        "responsible_id": False,
-                    }
+            # a job stopped today between two committed batches is picked up
+            run = unfinished.filtered(lambda r, c=company: r.company_id == c)[:1]
+            if not run:
+                run = (
+                    self.sudo()
+                    .with_company(company)
+                    .create(
+                        {
+                            "company_id": company.id,
+                            "automatic": True,
+                            "responsible_id": False,
+                        }
+                    )
                 )
-            )
-            run._generate_lines()
+                run._generate_lines()
             if not run.line_ids:
                 run.unlink()  # nobody to remind today: no empty run in the history
                 continue
@@ -571,6 +575,40 @@ class CreditDunningRun(models.Model):
             if all(line.state != "draft" for line in run.line_ids):
                 run.state = "done"
         return runs
+
+    def _today(self):
+        return fields.Date.context_today(self)
+
+    @api.model
+    def _cron_unfinished_runs(self, companies):
+        """The scheduled runs that a stopped job left unfinished (a crash between
+        two committed batches): their emails not sent block their customers out
+        of every later run. A run of an earlier day is superseded: its unsent
+        email-only lines are dropped, and today's run reminds those customers with
+        today's figures; a run of today is returned, to be picked up. Lines that
+        wait for a controller (letters, calls) are left as they are.
+
+        :return: today's unfinished scheduled runs
+        """
+        today = self._today()
+        runs = self.sudo().search(
+            [
+                ("automatic", "=", True),
+                ("state", "=", "draft"),
+                ("company_id", "in", companies.ids),
+            ]
+        )
+        unsent = runs.line_ids.filtered(
+            lambda line: line.state == "draft"
+            and not (line.send_letter or line.make_call)
+        )
+        earlier = unsent.run_id.filtered(lambda r: r.date < today)
+        todays = unsent.run_id - earlier
+        unsent.filtered(lambda line: line.run_id in earlier).unlink()
+        for run in earlier:
+            if all(line.state != "draft" for line in run.line_ids):
+                run.state = "done"
+        return todays
 
     def _notify_stale_bank(self):
         self.ensure_one()

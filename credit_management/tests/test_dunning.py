@@ -347,12 +347,14 @@ class TestDunningRun(DunningCommon):
         self.assertIn("Invoices.html", mail.attachment_ids.mapped("name"))
 
     def test_letter_prints_as_a_real_pdf(self):
-        """With wkhtmltopdf installed, the letter prints as a real PDF (Odoo renders
-        HTML in tests unless forced). Debian's wkhtmltopdf (unpatched Qt) prints one
-        document per call; several customers' letters in one file need the patched
-        build Odoo recommends."""
-        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
-            self.skipTest("wkhtmltopdf is not installed")
+        """The letter prints as a real PDF (Odoo renders HTML in tests unless
+        forced); setup installs wkhtmltopdf, so its absence is a failure here.
+        Several customers' letters in one file: test_report_pdf."""
+        self.assertEqual(
+            self.env["ir.actions.report"].get_wkhtmltopdf_state(),
+            "ok",
+            "wkhtmltopdf is missing: run make setup",
+        )
         self._invoice(self.customer, 500.0, due_in=-30)
         run = self._run()
         self._line(run).level_id = self.level_2
