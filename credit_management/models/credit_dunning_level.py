@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .credit_validation import check_amounts
+
 
 class CreditDunningLevel(models.Model):
     """One step of a dunning policy: when it is due, for which amounts, and the
@@ -76,6 +78,10 @@ class CreditDunningLevel(models.Model):
     _policy_sequence_uniq = models.UniqueIndex(
         "(policy_id, sequence)", "Two levels of a policy cannot share a sequence."
     )
+
+    @api.constrains("min_amount")
+    def _check_min_amount(self):
+        check_amounts(self, ["min_amount"])
 
     @api.constrains("channel_email", "channel_letter", "channel_phone", "delay_days")
     def _check_channels(self):

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .credit_validation import check_amounts, check_rates
+
 
 class CreditDunningPolicy(models.Model):
     """How a company reminds its customers: ordered levels, fees and automation.
@@ -62,6 +64,11 @@ class CreditDunningPolicy(models.Model):
         "(company_id) WHERE is_default AND active",
         "A company has a single default dunning policy.",
     )
+
+    @api.constrains("recovery_indemnity_amount", "interest_rate")
+    def _check_amounts(self):
+        check_amounts(self, ["recovery_indemnity_amount"])
+        check_rates(self, ["interest_rate"])
 
     @api.constrains("invoice_fees", "fee_product_id")
     def _check_fee_product(self):

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
+from .credit_validation import check_amounts, check_text_size
+
 # written by the decision actions only (credit managers)
 DECISION_FIELDS = {
     "state", "first_approver_id", "first_approval_date", "approver_id",
@@ -78,6 +80,11 @@ class CreditLimitRequest(models.Model):
     _requested_limit_positive = models.Constraint(
         "CHECK(requested_limit >= 0)", "A credit limit cannot be negative."
     )
+
+    @api.constrains("requested_limit", "rationale", "refusal_reason")
+    def _check_values(self):
+        check_amounts(self, ["requested_limit"])
+        check_text_size(self, ["rationale", "refusal_reason"])
 
     @api.depends("partner_id")
     def _compute_name(self):

@@ -2,10 +2,14 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, float_round, format_amount
 
+from .credit_validation import check_amounts, check_rates, check_text_size
+
 MISSED = "credit_management.mail_activity_type_credit_plan_missed"
+# ten years of monthly instalments: more is a typing error
+MAX_INSTALMENTS = 120
 
 
 class CreditPaymentPlan(models.Model):
@@ -103,6 +107,45 @@ class CreditPaymentPlan(models.Model):
         "A plan has at least one instalment, at least one month apart.",
     )
 
+    # ------------------------------------------------------------------ constraints
+    @api.constrains(
+        "instalment_count", "interval_months", "interest_rate", "note", "state"
+    )
+    def _check_terms(self):
+        check_amounts(self, ["instalment_count"], maximum=MAX_INSTALMENTS)
+        check_amounts(self, ["interval_months"], maximum=12)
+        check_rates(self, ["interest_rate"])
+        check_text_size(self, ["note"], size=10000)
+        self._check_schedule()
+
+    def _check_schedule(self):
+        """A plan has at most MAX_INSTALMENTS instalments and, once started, they
+        add up to the amount scheduled (rescheduling moves amounts between them)."""
+        for plan in self:
+            if len(plan.line_ids) > MAX_INSTALMENTS:
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(name)s: at most %(count)s instalments.",
+                        name=plan.name,
+                        count=MAX_INSTALMENTS,
+                    )
+                )
+            if plan.state not in ("active", "done"):
+                continue
+            scheduled = sum(plan.line_ids.mapped("amount_principal"))
+            if plan.currency_id.compare_amounts(scheduled, plan.amount_principal):
+                raise ValidationError(
+                    self.env._(
+                        "Plan %(name)s: the instalments must add up to the "
+                        "%(amount)s scheduled, not %(scheduled)s.",
+                        name=plan.name,
+                        scheduled=format_amount(self.env, scheduled, plan.currency_id),
+                        amount=format_amount(
+                            self.env, plan.amount_principal, plan.currency_id
+                        ),
+                    )
+                )
+
     # ------------------------------------------------------------------ computes
     @api.depends("invoice_ids")
     def _compute_amount_principal(self):
@@ -156,7 +199,13 @@ class CreditPaymentPlan(models.Model):
             raise UserError(
                 self.env._("The invoices of a started plan cannot be changed.")
             )
-        return super().write(vals)
+        # the instalments are checked once all of them are written
+        res = super(CreditPaymentPlan, self.with_context(credit_plan_lines=True)).write(
+            vals
+        )
+        if "line_ids" in vals:
+            self._check_schedule()
+        return res
 
     # ------------------------------------------------------------------ actions
     def action_compute_instalments(self):

@@ -30,6 +30,31 @@ class CreditPaymentPlanLine(models.Model):
         "Instalment amounts cannot be negative.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._check_plan_schedule()
+        return lines
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.keys() & {"amount_principal", "plan_id"}:
+            self._check_plan_schedule()
+        return res
+
+    def unlink(self):
+        plans = self.plan_id
+        res = super().unlink()
+        if not self.env.context.get("credit_plan_lines"):
+            plans.exists()._check_schedule()
+        return res
+
+    def _check_plan_schedule(self):
+        """Instalments written on their own (not through their plan, which checks
+        them once all are written) keep their plan's schedule whole."""
+        if not self.env.context.get("credit_plan_lines"):
+            self.plan_id._check_schedule()
+
     @api.depends("amount_principal", "amount_interest")
     def _compute_amount(self):
         for line in self:

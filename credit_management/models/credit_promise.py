@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, format_amount, format_date
+
+from .credit_validation import check_amounts, check_text_size
 
 ACTIVITY = "credit_management.mail_activity_type_credit_promise_broken"
 
@@ -88,6 +90,48 @@ class CreditPromise(models.Model):
         "CHECK(date_promised >= date)",
         "The promised date cannot be before the day the promise was recorded.",
     )
+
+    @api.constrains("amount", "note")
+    def _check_values(self):
+        check_amounts(self, ["amount"])
+        check_text_size(self, ["note"])
+
+    @api.constrains("partner_id", "invoice_ids")
+    def _check_invoices(self):
+        for promise in self:
+            if promise.invoice_ids.commercial_partner_id - promise.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "A promise of %(partner)s can only be for invoices of "
+                        "%(partner)s.",
+                        partner=promise.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("date", "date_promised")
+    def _check_dates(self):
+        """A promise is recorded today or earlier, for today or a day to come:
+        only a credit manager enters the history of past promises (the score
+        and the reports read it as of a date). Odoo checks constraints as
+        superuser: the user is the one who writes."""
+        today = fields.Date.context_today(self)
+        user = self.env.user
+        history = user._is_superuser() or user.has_group(
+            "credit_management.group_credit_manager"
+        )
+        for promise in self:
+            if promise.date > today:
+                raise ValidationError(
+                    self.env._("A promise cannot be recorded on a day to come.")
+                )
+            if promise.date_promised < today and not history:
+                raise ValidationError(
+                    self.env._(
+                        "The promised date %(date)s is past: a promise is for today "
+                        "or a day to come.",
+                        date=format_date(self.env, promise.date_promised),
+                    )
+                )
 
     @api.depends("partner_id", "amount", "date_promised")
     def _compute_display_name(self):

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .credit_score import RISK_CLASSES
+from .credit_validation import check_amounts, check_rates
 
 
 class CreditSegment(models.Model):
@@ -93,6 +94,29 @@ class CreditSegment(models.Model):
         )
         for segment in self:
             segment.partner_count = counts.get(segment, 0)
+
+    @api.constrains(
+        "max_credit_limit",
+        "credit_limit_tolerance",
+        "credit_overdue_tolerance",
+        "credit_overdue_grace_days",
+        "rule_min_turnover",
+        "rule_max_turnover",
+        "rule_max_relationship_months",
+    )
+    def _check_amounts(self):
+        check_amounts(
+            self,
+            [
+                "max_credit_limit",
+                "credit_overdue_tolerance",
+                "credit_overdue_grace_days",
+                "rule_min_turnover",
+                "rule_max_turnover",
+                "rule_max_relationship_months",
+            ],
+        )
+        check_rates(self, ["credit_limit_tolerance"])
 
     @api.constrains("rule_class_from", "rule_class_to", "rule_min_turnover",
                     "rule_max_turnover")  # fmt: skip

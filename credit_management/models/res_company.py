@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .credit_validation import check_amounts, check_rates
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -156,6 +158,25 @@ class ResCompany(models.Model):
                         "and lie between 0 and 100."
                     )
                 )
+
+    @api.constrains(
+        "credit_limit_tolerance",
+        "credit_overdue_tolerance",
+        "credit_overdue_grace_days",
+        "credit_dunning_bank_max_age",
+        "credit_limit_second_approval_amount",
+    )
+    def _check_credit_settings(self):
+        check_rates(self, ["credit_limit_tolerance"])
+        check_amounts(
+            self,
+            [
+                "credit_overdue_tolerance",
+                "credit_overdue_grace_days",
+                "credit_dunning_bank_max_age",
+                "credit_limit_second_approval_amount",
+            ],
+        )
 
     @api.constrains(lambda self: self._credit_score_weight_fields())
     def _check_credit_score_weights(self):

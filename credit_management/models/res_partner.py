@@ -4,12 +4,13 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_amount, format_date, formatLang
 
 from .credit_exposure import OPEN_RECEIVABLES, SETTINGS
 from .credit_score import RISK_CLASSES
+from .credit_validation import check_amounts, check_rates, check_text_size
 
 # Fields only a credit manager may change (the limit itself is Odoo's own field).
 CREDIT_MANAGER_FIELDS = {
@@ -348,6 +349,48 @@ class ResPartner(models.Model):
             partner.credit_dunning_line_count = counts.get(
                 partner.commercial_partner_id, 0
             )
+
+    # ------------------------------------------------------------------ constraints
+    @api.constrains(
+        "credit_limit",
+        "credit_insured_amount",
+        "credit_limit_tolerance",
+        "credit_overdue_tolerance",
+        "credit_overdue_grace_days",
+        "credit_hold_reason",
+    )
+    def _check_credit_settings(self):
+        """In the company the values are written for (company-dependent)."""
+        check_amounts(
+            self,
+            [
+                "credit_limit",
+                "credit_insured_amount",
+                "credit_overdue_tolerance",
+                "credit_overdue_grace_days",
+            ],
+        )
+        check_rates(self, ["credit_limit_tolerance"])
+        check_text_size(self, ["credit_hold_reason"])
+
+    @api.constrains("credit_limit_temporary", "credit_limit_temporary_expiry")
+    def _check_credit_limit_temporary(self):
+        """As the grant wizard: a temporary limit is positive and ends today or
+        later. Clearing it (0, no date) is always allowed."""
+        check_amounts(self, ["credit_limit_temporary"])
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():
+            if not partner.credit_limit_temporary:
+                continue
+            expiry = partner.credit_limit_temporary_expiry
+            if not expiry or expiry < today:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: a temporary limit needs an end date, today or "
+                        "later.",
+                        partner=partner.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi

@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, format_amount
 
+from .credit_validation import check_text_size
+
 _logger = logging.getLogger(__name__)
 
 # Fields the credit actions alone write (hold, release request, release): refused to
@@ -128,6 +130,10 @@ class SaleOrder(models.Model):
                 )
             else:
                 order.credit_check_state = "pass"
+
+    @api.constrains("credit_release_reason")
+    def _check_credit_release_reason(self):
+        check_text_size(self, ["credit_release_reason"])
 
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi

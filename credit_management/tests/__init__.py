@@ -21,3 +21,4 @@ from . import test_block_paths
 from . import test_dispute_guard
 from . import test_report_pdf
 from . import test_dunning_resume
+from . import test_validation

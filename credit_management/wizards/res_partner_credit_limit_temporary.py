@@ -3,6 +3,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
+from ..models.credit_validation import check_amounts, check_text_size
+
 
 class ResPartnerCreditLimitTemporary(models.TransientModel):
     _name = "res.partner.credit.limit.temporary"
@@ -25,8 +27,13 @@ class ResPartnerCreditLimitTemporary(models.TransientModel):
                 wizard.partner_id.sudo().with_company(wizard.company_id).credit_limit
             )
 
-    @api.constrains("amount", "date_end")
+    @api.constrains("amount", "date_end", "reason")
     def _check_values(self):
+        def name(wizard):
+            return wizard.partner_id.display_name
+
+        check_amounts(self, ["amount"], name=name)
+        check_text_size(self, ["reason"], name=name)
         today = fields.Date.context_today(self)
         for wizard in self:
             if wizard.amount <= 0:

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..models.credit_validation import check_text_size
 
 
 class SaleOrderCreditRelease(models.TransientModel):
@@ -11,6 +13,10 @@ class SaleOrderCreditRelease(models.TransientModel):
     amount_total = fields.Monetary(related="order_id.amount_total")
     credit_check_message = fields.Text(related="order_id.credit_check_message")
     reason = fields.Text(required=True)
+
+    @api.constrains("reason")
+    def _check_reason(self):
+        check_text_size(self, ["reason"], name=lambda w: w.order_id.display_name)
 
     def action_release(self):
         self.ensure_one()
