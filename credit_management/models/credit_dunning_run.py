@@ -584,8 +584,9 @@ class CreditDunningRun(models.Model):
         """The scheduled runs that a stopped job left unfinished (a crash between
         two committed batches): their emails not sent block their customers out
         of every later run. A run of an earlier day is superseded: its unsent
-        email-only lines are dropped, and today's run reminds those customers with
-        today's figures; a run of today is returned, to be picked up. Lines that
+        email-only lines are dropped (the run itself when nothing is left, as a
+        stale bank's run nobody confirmed), and today's run reminds those customers
+        with today's figures; a run of today is returned, to be picked up. Lines that
         wait for a controller (letters, calls) are left as they are.
 
         :return: today's unfinished scheduled runs
@@ -605,7 +606,10 @@ class CreditDunningRun(models.Model):
         earlier = unsent.run_id.filtered(lambda r: r.date < today)
         todays = unsent.run_id - earlier
         unsent.filtered(lambda line: line.run_id in earlier).unlink()
-        for run in earlier:
+        # a run left with nothing (a stale bank's run nobody confirmed) goes, as an
+        # empty run of the day does; one with reminders sent is closed
+        earlier.filtered(lambda r: not r.line_ids).unlink()
+        for run in earlier.exists():
             if all(line.state != "draft" for line in run.line_ids):
                 run.state = "done"
         return todays

@@ -71,6 +71,25 @@ class TestDunningResume(DunningCommon):
         self.Run._cron_run()
         self._assert_reminded_once()
 
+    def test_job_replaces_an_earlier_run_that_sent_nothing(self):
+        """A run of an earlier day that sent nothing (the bank was stale and no
+        controller confirmed it) is replaced by today's, with today's figures."""
+        self._invoice(self.customer, 500.0, due_in=-20)
+        self._invoice(self.customer_b, 800.0, due_in=-20)
+        stale = self.Run.create(
+            {
+                "company_id": self.company.id,
+                "automatic": True,
+                "responsible_id": False,
+                "date": self.today - timedelta(days=1),
+            }
+        )
+        stale._generate_lines()
+        self.assertEqual(len(stale.line_ids), 2)
+        self.Run._cron_run()
+        self.assertFalse(stale.exists())
+        self._assert_reminded_once()
+
     def test_job_picks_up_its_unfinished_run_of_today(self):
         run = self._interrupted_run(days_ago=0)
         runs = self.Run._cron_run()
