@@ -29,7 +29,8 @@ bench-data:  ## generate the benchmark base database (BENCH_SIZE=s|l)
 	@bash tools/setup.sh && .venv/bin/python bench/generate.py --size $(BENCH_SIZE)
 
 bench:  ## run the benchmark scenarios against plain Odoo (BENCH_SIZE=s|l)
-	@bash tools/setup.sh && .venv/bin/python bench/run.py --size $(BENCH_SIZE)
+	@bash tools/setup.sh && .venv/bin/python bench/generate.py --size $(BENCH_SIZE) \
+		&& .venv/bin/python bench/run.py --size $(BENCH_SIZE)
 
 clean:  ## drop the test databases and the virtualenv
 	-@dropdb --if-exists credit_test 2>/dev/null; dropdb --if-exists credit_test_odoo 2>/dev/null; true

@@ -6,6 +6,7 @@ command-line clients (``psql``, ``createdb``, ``dropdb``) so that the usual
 """
 
 import contextlib
+import datetime
 import fcntl
 import logging
 import os
@@ -24,6 +25,13 @@ RESULTS_DIR = BENCH_DIR / "results"
 
 SIZE_PARAM = "credit_bench.size"
 """ir.config_parameter written by generate.py once the base database is complete."""
+
+DATE_PARAM = "credit_bench.date"
+"""ir.config_parameter: the day (ISO) the base database was generated.
+
+The data is dated relative to that day ("overdue" means overdue that day), so a
+base generated on another day has aged: customers meant to be safe have become
+overdue and the confirmation scenarios would time refusals."""
 
 
 def base_db(size):
@@ -64,6 +72,24 @@ def bench_size_recorded(db):
         )
     except subprocess.CalledProcessError:
         return None
+
+
+def bench_date_recorded(db):
+    """The day (ISO string) the base ``db`` was generated, or None."""
+    try:
+        return psql_value(
+            db, f"SELECT value FROM ir_config_parameter WHERE key = '{DATE_PARAM}'"
+        )
+    except subprocess.CalledProcessError:
+        return None
+
+
+def base_is_current(db, size):
+    """Whether ``db`` is a complete base of ``size`` generated today."""
+    return (
+        bench_size_recorded(db) == size
+        and bench_date_recorded(db) == datetime.date.today().isoformat()
+    )
 
 
 def module_state(db, module):

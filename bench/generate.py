@@ -23,6 +23,7 @@ that has it is complete and is left alone unless ``--force`` is given.
 """
 
 import argparse
+import datetime
 import math
 import random
 import subprocess
@@ -573,10 +574,16 @@ def generate(size, force):
     db = benchlib.base_db(size)
     if benchlib.db_exists(db):
         recorded = benchlib.bench_size_recorded(db)
-        if recorded == size and not force:
-            log(f"{db} exists and is complete (size {recorded}): nothing to do")
+        if benchlib.base_is_current(db, size) and not force:
+            log(f"{db} exists, complete and generated today: nothing to do")
             return
-        log(f"dropping {db} ({'--force' if force else 'incomplete'})")
+        if force:
+            why = "--force"
+        elif recorded == size:
+            why = f"generated on {benchlib.bench_date_recorded(db)}, its data has aged"
+        else:
+            why = "incomplete"
+        log(f"dropping {db} ({why})")
         benchlib.drop_db(db)
     started = time.perf_counter()
     log(f"creating {db} with sale_management and account (no demo data)")
@@ -598,6 +605,9 @@ def generate(size, force):
         generator = Generator(env, size)
         generator.run()
         generator.summary()
+        env["ir.config_parameter"].set_param(
+            benchlib.DATE_PARAM, datetime.date.today().isoformat()
+        )
         env["ir.config_parameter"].set_param(benchlib.SIZE_PARAM, size)
         cr.commit()
     odoo.sql_db.close_db(db)

@@ -74,9 +74,10 @@ def prepare_databases(size, reuse, prefix=None):
     installed, why.
     """
     base = benchlib.base_db(size)
-    if not benchlib.db_exists(base) or benchlib.bench_size_recorded(base) != size:
+    if not benchlib.db_exists(base) or not benchlib.base_is_current(base, size):
         raise SystemExit(
-            f"{base} is missing or incomplete: run `make bench-data BENCH_SIZE={size}`"
+            f"{base} is missing, incomplete or generated on another day (its data"
+            f" is dated from that day): run `make bench-data BENCH_SIZE={size}`"
         )
     prefix = prefix or base
     plain = Contender("plain", f"{prefix}_plain", False)
