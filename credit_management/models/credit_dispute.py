@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, format_date
 
 from .credit_exposure import OPEN_RECEIVABLES
 
@@ -138,6 +138,11 @@ class CreditDispute(models.Model):
         help="Opening date plus the service level of the reason.",
     )
     date_resolved = fields.Date("Resolved On", readonly=True, copy=False)
+    resolution_date = fields.Date(
+        copy=False,
+        help="Date the dispute was settled, when it is recorded later (history "
+        "entered or imported afterwards). Empty: the day it is resolved here.",
+    )
     resolution_days = fields.Integer(
         "Resolution Time (days)", readonly=True, copy=False, aggregator="avg"
     )
@@ -262,6 +267,21 @@ class CreditDispute(models.Model):
                     )
                 )
         self.line_ids._check_single_open_dispute()
+
+    @api.constrains("date", "resolution_date", "date_resolved")
+    def _check_resolution_date(self):
+        today = fields.Date.context_today(self)
+        for dispute in self:
+            for resolved in (dispute.resolution_date, dispute.date_resolved):
+                if resolved and not dispute.date <= resolved <= today:
+                    raise ValidationError(
+                        self.env._(
+                            "Dispute %(name)s: the resolution date must lie between "
+                            "the opening date (%(opened)s) and today.",
+                            name=dispute.name,
+                            opened=format_date(self.env, dispute.date),
+                        )
+                    )
 
     @api.constrains("description", "resolution_note")
     def _check_text_size(self):
@@ -493,14 +513,16 @@ class CreditDispute(models.Model):
             if state in OPEN_STATES:
                 vals = {"state": state, "date_resolved": False, "resolution_days": 0}
                 if dispute.state not in OPEN_STATES:
+                    vals["resolution_date"] = False
                     vals.update(
                         accepted_by_id=False, accepted_date=False, escalated=False
                     )
             else:
+                resolved = dispute.resolution_date or today
                 vals = {
                     "state": state,
-                    "date_resolved": today,
-                    "resolution_days": (today - dispute.date).days,
+                    "date_resolved": resolved,
+                    "resolution_days": (resolved - dispute.date).days,
                 }
             batches[tuple(sorted(vals.items()))] |= dispute
         for vals, disputes in batches.items():

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from contextlib import contextmanager
+from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -180,6 +181,32 @@ class TestDispute(DisputeCommon):
         self.assertEqual(dispute.state, "paid")
         with self.assertRaises(UserError):
             dispute.action_mark_paid()
+
+    def test_resolution_date_entered_afterwards(self):
+        """A dispute settled weeks ago and recorded today keeps its real dates: the
+        score's open-disputes factor counts it only while it was open."""
+        invoice = self._invoice(self.customer, 300.0, due_in=-60)
+        dispute = self._dispute(invoice, date=self.today - timedelta(days=50))
+        for wrong in (self.today + timedelta(days=1), self.today - timedelta(days=51)):
+            with self.assertRaisesRegex(ValidationError, "between the opening date"):
+                dispute.resolution_date = wrong
+        dispute.resolution_date = self.today - timedelta(days=20)
+        dispute.action_mark_paid()
+        self.assertEqual(dispute.date_resolved, self.today - timedelta(days=20))
+        self.assertEqual(dispute.resolution_days, 30)
+        Score = self.env["credit.score"]
+        factor = Score._score_factor_open_disputes
+        ids = self.customer.ids
+        self.assertEqual(
+            factor(ids, self.company, self.today - timedelta(days=30)),
+            {self.customer.id: 1},
+        )
+        self.assertEqual(factor(ids, self.company, self.today - timedelta(days=10)), {})
+        # reopened: the date entered for the first resolution is forgotten
+        dispute.action_reopen()
+        self.assertFalse(dispute.resolution_date)
+        dispute.action_mark_paid()
+        self.assertEqual(dispute.date_resolved, self.today)
 
     def test_resolved_by_credit_note_links_it(self):
         invoice = self._invoice(self.customer, 300.0)
