@@ -27,6 +27,7 @@
         "views/credit_exposure_views.xml",
         "views/credit_block_log_views.xml",
         "views/credit_score_views.xml",
+        "views/credit_score_model_views.xml",
         "views/credit_segment_views.xml",
         "views/credit_limit_request_views.xml",
         "views/res_partner_views.xml",

@@ -11,6 +11,7 @@ from . import account_partial_reconcile
 from . import payment_transaction
 from . import credit_demo
 from . import credit_score
+from . import credit_score_model
 from . import credit_score_snapshot
 from . import credit_segment
 from . import credit_rating

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
 import json
+import math
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -16,6 +18,8 @@ RISK_CLASSES = [
     ("d", "D - Weak"),
     ("e", "E - Critical"),
 ]
+# calibrated model: class of a probability of paying late (below the bound), else E
+PROBABILITY_CLASSES = [(0.10, "a"), (0.20, "b"), (0.35, "c"), (0.60, "d")]
 # an invoice settled more than this many days after its due date was paid late
 LATE_AFTER_DAYS = 5
 # posted receivable items of the customers (aliases: aml the line, m its move, p its
@@ -29,7 +33,7 @@ RECEIVABLE_JOINS = SQL(
 )
 
 
-def score_factor(name, curve, default=None, unit="count", sequence=100):
+def score_factor(name, curve, default=None, unit="count", sequence=100, warning=False):
     """Declare a method ``_score_factor_<code>(partner_ids, company, as_of)`` (which
     returns ``{partner_id: raw value}``) as a factor of the score, weighted by
     ``res.company.credit_score_weight_<code>``.
@@ -43,6 +47,9 @@ def score_factor(name, curve, default=None, unit="count", sequence=100):
     :param unit: display of the raw value: ``days``, ``months``, ``percent`` (a
         ratio) or ``count``.
     :param sequence: order in the breakdown.
+    :param warning: a count of bad events (returned payments, disputes...): a
+        customer without any is left out of the hand-weighted score (having none is
+        no merit) but has the sub-score of 0 events in the calibrated model.
     """
 
     def decorate(method):
@@ -52,10 +59,26 @@ def score_factor(name, curve, default=None, unit="count", sequence=100):
             "default": default,
             "unit": unit,
             "sequence": sequence,
+            "warning": warning,
         }
         return method
 
     return decorate
+
+
+def probability_class(probability):
+    """Risk class of a calibrated probability of paying late."""
+    for bound, risk_class in PROBABILITY_CLASSES:
+        if probability < bound:
+            return risk_class
+    return "e"
+
+
+def _sigmoid(logit):
+    if logit >= 0:
+        return 1.0 / (1.0 + math.exp(-logit))
+    exp = math.exp(logit)
+    return exp / (1.0 + exp)
 
 
 def json_dumps(value):
@@ -135,15 +158,18 @@ class CreditScore(models.Model):
     def _explain(self, data, factors=None):
         """HTML table of a breakdown: factor, value, sub-score, weight, points."""
         factors = factors or {f["code"]: f for f in self._get_score_factors()}
+        calibrated = data.get("method") == "calibrated"
         head = Markup(
             "<table class='table table-sm o_credit_score_factors'><thead><tr>"
             "<th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
-            "<th class='text-end'>%s</th></tr></thead><tbody>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
+            "<tbody>"
         ) % (
             self.env._("Factor"),
             self.env._("Value"),
             self.env._("Sub-score"),
-            self.env._("Weight"),
+            self.env._("Influence (%)") if calibrated else self.env._("Weight"),
+            self.env._("Points"),
         )
         lines = []
         for code, item in sorted(
@@ -155,25 +181,40 @@ class CreditScore(models.Model):
             value = item["value"]
             shown = (
                 self.env._("no data (not counted)")
+                if value is None and not calibrated
+                else self.env._("no data")
                 if value is None
                 else factor["format"](value)
             )
+            points = item.get("points")
             lines.append(
                 Markup(
                     "<tr><td>%s</td><td class='text-end'>%s</td>"
-                    "<td class='text-end'>%s</td><td class='text-end'>%s</td></tr>"
+                    "<td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td></tr>"
                 )
                 % (
                     factor["name"],
                     shown,
                     "-" if item["score"] is None else round(item["score"]),
                     round(item["weight"]),
+                    "-"
+                    if points is None
+                    else (f"{points:+.1f}" if calibrated else f"{points:.1f}"),
                 )
             )
         foot = Markup("</tbody></table>")
         note = Markup()
+        if calibrated:
+            note = Markup("<p>%s</p>") % self.env._(
+                "Calibrated on the company's payment history: %(probability)s %% "
+                "probability of paying an invoice late. Points are the difference "
+                "with the average customer (score %(baseline)s).",
+                probability=round(100 * (data.get("probability") or 0), 1),
+                baseline=data.get("baseline"),
+            )
         if data.get("insolvent"):
-            note = Markup("<p class='text-danger'>%s</p>") % self.env._(
+            note += Markup("<p class='text-danger'>%s</p>") % self.env._(
                 "Insolvency proceedings since %(date)s: worst class whatever the "
                 "score.",
                 date=format_date(self.env, data["insolvent"]),
@@ -232,6 +273,7 @@ class CreditScore(models.Model):
                     "weight_field": f"credit_score_weight_{code}",
                     "curve": meta["curve"],
                     "default": meta["default"],
+                    "warning": meta.get("warning", False),
                     "format": formats[meta["unit"]],
                 }
             )
@@ -499,6 +541,7 @@ class CreditScore(models.Model):
         default=None,
         unit="count",
         sequence=70,
+        warning=True,
     )
     def _score_factor_returned_payments(self, partner_ids, company, as_of):
         """Customer payments reversed (returned cheque, rejected direct debit) in the
@@ -525,6 +568,7 @@ class CreditScore(models.Model):
         default=None,
         unit="count",
         sequence=80,
+        warning=True,
     )
     def _score_factor_open_disputes(self, partner_ids, company, as_of):
         """Disputes opened on or before ``as_of`` and not settled by then.
@@ -558,6 +602,7 @@ class CreditScore(models.Model):
         default=None,
         unit="count",
         sequence=85,
+        warning=True,
     )
     def _score_factor_broken_promises(self, partner_ids, company, as_of):
         """Promises to pay found broken in the 12 months before ``as_of`` (a warning
@@ -588,6 +633,7 @@ class CreditScore(models.Model):
         default=None,
         unit="count",
         sequence=75,
+        warning=True,
     )
     def _score_factor_dunning_level(self, partner_ids, company, as_of):
         """Rank of the highest dunning level sent in the 12 months before ``as_of``
@@ -652,42 +698,83 @@ class CreditScore(models.Model):
         wanted = set(partner_ids)
         return {pid: date for pid, date in cache[key].items() if pid in wanted}
 
-    @api.model
-    def _compute_scores(self, company, partners=None, as_of=None):
-        """Scores of the customers of ``company`` from the history known at
-        ``as_of`` (default today), without storing them.
-
-        :param partners: ``res.partner`` records, or ``None`` for every customer with
-            receivable history in the company.
-        :return: ``{partner_id: {"score", "risk_class", "factors", "insolvent"}}``;
-            ``factors`` maps each factor code to its raw ``value``, ``score``
-            (0-100) and ``weight``.
-        """
-        as_of = as_of or fields.Date.context_today(self)
+    @contextlib.contextmanager
+    def _factor_cache(self):
+        """Within the block, queries shared by several factors (open items, first
+        items) run once per as-of date."""
         self.env.flush_all()
-        # queries shared by several factors are cached for this computation only
         self.env.cr.cache["credit_score"] = {}
         try:
-            return self._compute_scores_cached(company, partners, as_of)
+            yield
         finally:
             self.env.cr.cache.pop("credit_score", None)
 
     @api.model
-    def _compute_scores_cached(self, company, partners, as_of):
-        partner_ids = self._scope(company, as_of, partners)
-        if not partner_ids:
-            return {}
-        factors = [
+    def _active_factors(self, company):
+        """``[(factor, weight)]``: the factors the company has not switched off."""
+        return [
             (factor, company[factor["weight_field"]])
             for factor in self._get_score_factors()
             if company[factor["weight_field"]] > 0
         ]
+
+    @api.model
+    def _factor_subscores(self, company, partner_ids, as_of, factors):
+        """``{partner id: {code: (raw value, sub-score)}}``, one query per factor;
+        ``(None, None)`` where the factor has no value for the customer. To be called
+        within :meth:`_factor_cache`."""
         raw = {
             factor["code"]: getattr(self, "_score_factor_" + factor["code"])(
                 partner_ids, company, as_of
             )
             for factor, __ in factors
         }
+        result = {}
+        for pid in partner_ids:
+            row = result[pid] = {}
+            for factor, __ in factors:
+                value = raw[factor["code"]].get(pid, factor["default"])
+                if value is None:
+                    row[factor["code"]] = (None, None)
+                else:
+                    value = float(value)
+                    row[factor["code"]] = (value, _interpolate(factor["curve"], value))
+        return result
+
+    @api.model
+    def _feature(self, factor, sub, mean):
+        """Input of the calibrated model for one factor: the sub-score on 0-1; a
+        warning factor without events has the sub-score of none, another factor
+        without a value the mean of the training customers."""
+        if sub is not None:
+            return sub / 100.0
+        if factor["warning"]:
+            return _interpolate(factor["curve"], 0) / 100.0
+        return mean
+
+    @api.model
+    def _compute_scores(self, company, partners=None, as_of=None, model=None):
+        """Scores of the customers of ``company`` from the history known at
+        ``as_of`` (default today), without storing them.
+
+        :param partners: ``res.partner`` records, or ``None`` for every customer with
+            receivable history in the company.
+        :param model: parameters of a calibrated model (see ``credit.score.model``),
+            ``False`` for the hand-set weights, ``None`` for the company's own
+            choice (its current calibrated model, else the weights).
+        :return: ``{partner_id: {"score", "risk_class", "probability", "method",
+            "baseline", "factors", "insolvent"}}``; ``factors`` maps each factor code
+            to its raw ``value``, ``score`` (0-100), ``weight`` and ``points``.
+        """
+        as_of = as_of or fields.Date.context_today(self)
+        if model is None:
+            model = self.env["credit.score.model"].sudo()._current_params(company)
+        factors = self._active_factors(company)
+        with self._factor_cache():
+            partner_ids = self._scope(company, as_of, partners)
+            if not partner_ids:
+                return {}
+            subscores = self._factor_subscores(company, partner_ids, as_of, factors)
         insolvent = dict(
             self.env.execute_query(
                 SQL(
@@ -701,35 +788,85 @@ class CreditScore(models.Model):
                 )
             )
         )
+        combine = self._combine_calibrated if model else self._combine_weights
         results = {}
         for pid in partner_ids:
-            breakdown, points, weights = {}, 0.0, 0.0
-            for factor, weight in factors:
-                value = raw[factor["code"]].get(pid, factor["default"])
-                sub = None
-                if value is not None:
-                    value = float(value)
-                    sub = _interpolate(factor["curve"], value)
-                    points += sub * weight
-                    weights += weight
-                breakdown[factor["code"]] = {
-                    "value": value,
-                    "score": sub,
-                    "weight": weight,
-                }
-            score = round(points / weights, 1) if weights else 50.0
-            risk_class = company._credit_risk_class(score)
+            result = results[pid] = combine(company, factors, subscores[pid], model)
             if pid in insolvent:
-                risk_class = "e"
-            results[pid] = {
-                "score": score,
-                "risk_class": risk_class,
-                "factors": breakdown,
-                "insolvent": fields.Date.to_string(insolvent[pid])
-                if pid in insolvent
-                else False,
-            }
+                result["risk_class"] = "e"
+            result["insolvent"] = (
+                fields.Date.to_string(insolvent[pid]) if pid in insolvent else False
+            )
         return results
+
+    @api.model
+    def _combine_weights(self, company, factors, row, model=None):
+        """Hand-set weights: the weighted mean of the sub-scores that have a value;
+        a factor's points are its share of the score."""
+        breakdown, points, weights = {}, 0.0, 0.0
+        for factor, weight in factors:
+            value, sub = row[factor["code"]]
+            breakdown[factor["code"]] = {"value": value, "score": sub, "weight": weight}
+            if sub is not None:
+                points += sub * weight
+                weights += weight
+        for item in breakdown.values():
+            item["points"] = (
+                round(item["score"] * item["weight"] / weights, 1)
+                if item["score"] is not None and weights
+                else None
+            )
+        score = round(points / weights, 1) if weights else 50.0
+        return {
+            "score": score,
+            "risk_class": company._credit_risk_class(score),
+            "probability": None,
+            "method": "weights",
+            "baseline": None,
+            "factors": breakdown,
+        }
+
+    @api.model
+    def _combine_calibrated(self, company, factors, row, model):
+        """Calibrated model: score = 100 x (1 - probability of paying late), the
+        probability from the company's logistic model. A factor's points are its
+        share of the difference with the average customer (the baseline), in
+        proportion to its term of the model."""
+        terms, breakdown = {}, {}
+        logit = model["intercept"]
+        total_influence = sum(abs(p["coef"]) for p in model["factors"].values())
+        for factor, __ in factors:
+            code = factor["code"]
+            value, sub = row[code]
+            params = model["factors"].get(code)
+            influence = 0.0
+            if params:
+                feature = self._feature(factor, sub, params["mean"])
+                terms[code] = (
+                    params["coef"] * (feature - params["mean"]) / params["std"]
+                )
+                logit += terms[code]
+                influence = 100.0 * abs(params["coef"]) / (total_influence or 1.0)
+            breakdown[code] = {"value": value, "score": sub, "weight": influence}
+        probability = _sigmoid(logit)
+        score = round(100.0 * (1.0 - probability), 1)
+        baseline = 100.0 * (1.0 - _sigmoid(model["intercept"]))
+        spread = sum(terms.values())
+        for code, item in breakdown.items():
+            if code not in terms:
+                item["points"] = None
+            elif abs(spread) > 1e-9:
+                item["points"] = round((score - baseline) * terms[code] / spread, 1)
+            else:
+                item["points"] = 0.0
+        return {
+            "score": score,
+            "risk_class": probability_class(probability),
+            "probability": round(probability, 4),
+            "method": "calibrated",
+            "baseline": round(baseline, 1),
+            "factors": breakdown,
+        }
 
     @api.model
     def _refresh(self, partners=None, companies=None):
@@ -760,7 +897,18 @@ class CreditScore(models.Model):
                 pid,
                 res["score"],
                 res["risk_class"],
-                json_dumps({"factors": res["factors"], "insolvent": res["insolvent"]}),
+                json_dumps(
+                    {
+                        key: res[key]
+                        for key in (
+                            "factors",
+                            "insolvent",
+                            "method",
+                            "probability",
+                            "baseline",
+                        )
+                    }
+                ),
                 bool(res["insolvent"]),
             )
             for pid, res in results.items()
@@ -840,6 +988,7 @@ class CreditScore(models.Model):
     def _cron_refresh(self):
         """Nightly: every customer's score in every company, then the monthly
         snapshot (the first computation of a month is its snapshot)."""
+        self.env["credit.score.model"].sudo()._cron_calibrate_due()
         rows = self._refresh()
         self.env["credit.segment"]._assign()
         self.env["credit.score.snapshot"].sudo()._take(rows)

@@ -82,6 +82,20 @@ class ResCompany(models.Model):
         return res
 
     # ------------------------------------------------------------------ risk scores
+    credit_score_method = fields.Selection(
+        [
+            ("calibrated", "Calibrated on the company's history"),
+            ("weights", "Hand-set weights"),
+        ],
+        "Score Method",
+        default="calibrated",
+        required=True,
+        help="Calibrated: a model fitted every month on the company's own payment "
+        "history weighs the factors and gives each customer a probability of paying "
+        "late (the hand-set weights are used until there is enough history). "
+        "Hand-set weights: the weighted mean of the factor sub-scores.",
+        prefetch="credit_score",
+    )
     credit_score_weight_days_late = fields.Float(
         "Weight: Days Late", default=30.0, prefetch="credit_score"
     )

@@ -27,7 +27,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_group_exposure", readonly=False
     )
 
-    # risk scores: factor weights and class thresholds
+    # risk scores: method, factor weights and class thresholds
+    credit_score_method = fields.Selection(
+        related="company_id.credit_score_method", readonly=False, required=True
+    )
     credit_score_weight_days_late = fields.Float(
         related="company_id.credit_score_weight_days_late", readonly=False
     )

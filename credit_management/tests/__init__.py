@@ -11,6 +11,7 @@ from . import test_payment_plan
 from . import test_dispute_portal
 from . import test_i18n
 from . import test_score
+from . import test_score_calibration
 from . import test_segment
 from . import test_limit_request
 from . import test_credit_review_reports

@@ -2,6 +2,9 @@ from . import sale_order_credit_release
 from . import res_partner_credit_limit_temporary
 from . import account_payment_register
 from . import credit_score_backtest
+from . import credit_score_backtest_class
+from . import credit_score_backtest_factor
+from . import credit_score_backtest_line
 from . import credit_report_mixin
 from . import credit_aged_balance
 from . import credit_aged_balance_line

@@ -1,13 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.credit_score import RISK_CLASSES
+from ..models.credit_score_model import auc
 
 
 class CreditScoreBacktest(models.TransientModel):
-    """The scores the customers would have had on a past date, from the history
-    known then, beside today's: to check that the score saw the defaults coming."""
+    """How well the score, computed on a past date from the history known then,
+    ranked the invoices issued after that date by whether they were paid late:
+    the AUC of the score and of each factor alone, and the late share per class.
+    The calibrated model is fitted on the history before that date only, so the
+    invoices after it are ones it never saw."""
 
     _name = "credit.score.backtest"
     _description = "Risk Score Backtest"
@@ -22,33 +28,75 @@ class CreditScoreBacktest(models.TransientModel):
         "res.partner",
         "Customer",
         domain=[("is_company", "=", True)],
-        help="Leave empty for every customer.",
+        help="Leave empty for every customer. The AUC and the class table always "
+        "cover every customer.",
     )
+    method = fields.Selection(
+        [("calibrated", "Calibrated"), ("weights", "Hand-set weights")],
+        readonly=True,
+    )
+    calibration_note = fields.Text(readonly=True)
+    auc = fields.Float(
+        "AUC",
+        digits=(3, 3),
+        readonly=True,
+        help="Probability that a late invoice's customer had a lower score than an "
+        "on-time invoice's customer (0.5: no better than chance, 1: perfect).",
+    )
+    invoice_count = fields.Integer("Invoices After", readonly=True)
+    late_count = fields.Integer("Paid Late", readonly=True)
     line_ids = fields.One2many("credit.score.backtest.line", "backtest_id")
+    class_line_ids = fields.One2many(
+        "credit.score.backtest.class", "backtest_id", "Classes"
+    )
+    factor_line_ids = fields.One2many(
+        "credit.score.backtest.factor", "backtest_id", "Factors"
+    )
     explanation = fields.Html("Why This Score", readonly=True)
 
     def action_compute(self):
         self.ensure_one()
-        if self.date > fields.Date.context_today(self):
+        today = fields.Date.context_today(self)
+        if self.date >= today:
             raise UserError(self.env._("The backtest date must be in the past."))
         Score = self.env["credit.score"].sudo()
+        Calibration = self.env["credit.score.model"].sudo()
         company = self.env.company
-        partners = self.partner_id.commercial_partner_id or None
-        then = Score._compute_scores(company, partners, self.date)
-        now = Score._compute_scores(company, partners)
+        model = False
+        note = False
+        if company.credit_score_method == "calibrated":
+            fitted = Calibration._fit(company, self.date)
+            model = fitted["state"] == "calibrated" and fitted["parameters"]
+            note = fitted.get("note")
+        then = Score._compute_scores(company, None, self.date, model=model)
+        outcomes = {}
+        for pid, __, count, late in Calibration._invoice_outcomes(
+            company, self.date + timedelta(days=1), today, today, list(then)
+        ):
+            total = outcomes.setdefault(pid, [0, 0])
+            total[0] += count
+            total[1] += late
+        self._fill_ranking(then, outcomes)
+        self.method = "calibrated" if model else "weights"
+        self.calibration_note = note
+        partners = self.partner_id.commercial_partner_id
+        shown = [pid for pid in then if not partners or pid == partners.id]
+        now = Score._compute_scores(company, partners or None)
         self.line_ids = [
             fields.Command.clear(),
             *(
                 fields.Command.create(
                     {
                         "partner_id": pid,
-                        "score": result["score"],
-                        "risk_class": result["risk_class"],
+                        "score": then[pid]["score"],
+                        "risk_class": then[pid]["risk_class"],
+                        "invoice_count": outcomes.get(pid, [0, 0])[0],
+                        "late_count": outcomes.get(pid, [0, 0])[1],
                         "score_today": now.get(pid, {}).get("score"),
                         "risk_class_today": now.get(pid, {}).get("risk_class"),
                     }
                 )
-                for pid, result in then.items()
+                for pid in shown
             ),
         ]
         self.explanation = (
@@ -64,17 +112,64 @@ class CreditScoreBacktest(models.TransientModel):
             "target": "new",
         }
 
-
-class CreditScoreBacktestLine(models.TransientModel):
-    _name = "credit.score.backtest.line"
-    _description = "Risk Score Backtest Line"
-    _order = "score, id"
-
-    backtest_id = fields.Many2one(
-        "credit.score.backtest", required=True, ondelete="cascade"
-    )
-    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
-    score = fields.Float("Score Then", digits=(5, 1), readonly=True)
-    risk_class = fields.Selection(RISK_CLASSES, "Class Then", readonly=True)
-    score_today = fields.Float(digits=(5, 1), readonly=True)
-    risk_class_today = fields.Selection(RISK_CLASSES, "Class Today", readonly=True)
+    def _fill_ranking(self, then, outcomes):
+        """AUC of the score and of each factor alone, and the class table, over the
+        customers scored on the date that were invoiced after it."""
+        Score = self.env["credit.score"]
+        ranked = [pid for pid in then if pid in outcomes]
+        self.invoice_count = sum(outcomes[pid][0] for pid in ranked)
+        self.late_count = sum(outcomes[pid][1] for pid in ranked)
+        self.auc = (
+            auc(
+                (
+                    -then[pid]["score"],
+                    outcomes[pid][1],
+                    outcomes[pid][0] - outcomes[pid][1],
+                )
+                for pid in ranked
+            )
+            or 0.0
+        )
+        factor_lines = []
+        for factor, __ in Score._active_factors(self.env.company):
+            code = factor["code"]
+            subs = [
+                (then[pid]["factors"][code]["score"], outcomes[pid]) for pid in ranked
+            ]
+            known = [(sub, n) for sub, (n, __) in subs if sub is not None]
+            mean = (
+                sum(sub * n for sub, n in known) / sum(n for __, n in known) / 100.0
+                if known
+                else 0.5
+            )
+            value = auc(
+                (-Score._feature(factor, sub, mean), late, count - late)
+                for sub, (count, late) in subs
+            )
+            if value is not None:
+                factor_lines.append(
+                    fields.Command.create({"name": factor["name"], "auc": value})
+                )
+        classes = {}
+        for pid in ranked:
+            row = classes.setdefault(then[pid]["risk_class"], [0, 0, 0])
+            row[0] += 1
+            row[1] += outcomes[pid][0]
+            row[2] += outcomes[pid][1]
+        self.factor_line_ids = [fields.Command.clear(), *factor_lines]
+        self.class_line_ids = [
+            fields.Command.clear(),
+            *(
+                fields.Command.create(
+                    {
+                        "risk_class": risk_class,
+                        "customer_count": classes[risk_class][0],
+                        "invoice_count": classes[risk_class][1],
+                        "late_count": classes[risk_class][2],
+                        "late_share": classes[risk_class][2] / classes[risk_class][1],
+                    }
+                )
+                for risk_class, __ in RISK_CLASSES
+                if risk_class in classes
+            ),
+        ]
