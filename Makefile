@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BENCH_SIZE ?= s
 
-.PHONY: help setup demo test test-odoo lint bench bench-data clean
+.PHONY: help setup demo test test-odoo lint bench bench-data score-quality clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ bench-data:  ## generate the benchmark base database (BENCH_SIZE=s|l)
 bench:  ## run the benchmark scenarios against plain Odoo (BENCH_SIZE=s|l)
 	@bash tools/setup.sh && .venv/bin/python bench/generate.py --size $(BENCH_SIZE) \
 		&& .venv/bin/python bench/run.py --size $(BENCH_SIZE)
+
+score-quality:  ## the risk score's AUC and classes on a generated two-year history
+	@bash tools/setup.sh && .venv/bin/python bench/score_history.py
 
 clean:  ## drop the test databases and the virtualenv
 	-@dropdb --if-exists credit_test 2>/dev/null; dropdb --if-exists credit_test_odoo 2>/dev/null; true

@@ -297,6 +297,10 @@ class Generator:
 
     def create_invoices(self):
         """Posted invoices, created and posted in chronological order."""
+        self.post_invoices(self.invoice_specs())
+
+    def invoice_specs(self):
+        """``[(invoice date, customer)]``: the invoices to create, by date."""
         rng = self.rng
         n = self.counts["invoices"]
         cum_weights = []
@@ -310,6 +314,11 @@ class Generator:
             invoice_date = self.today - timedelta(days=rng.randint(0, HISTORY_DAYS))
             specs.append((invoice_date, customer))
         specs.sort(key=lambda spec: spec[0])
+        return specs
+
+    def post_invoices(self, specs):
+        """Create and post the invoices of ``specs`` in batches."""
+        n = len(specs)
         self.invoices = []  # (invoice id, customer)
         Move = self.bulk["account.move"]
         start = time.perf_counter()

@@ -233,3 +233,16 @@ def score_refresh_all(env, run):
     """Recompute and store the risk score of every customer in every company (the
     nightly job's main step): one query per factor and company, one upsert."""
     env["credit.score"]._refresh()
+
+
+def calibrated_model(env):
+    """Calibrate every company's score on its history (untimed), as the nightly
+    job does once a month."""
+    env["credit.score.model"]._calibrate()
+
+
+@scenario("score_refresh_calibrated", setup=calibrated_model, cm_only=True)
+def score_refresh_calibrated(env, run):
+    """The same with the score calibrated on the company's history (the default
+    method): the factors' queries, then the company's logistic model per customer."""
+    env["credit.score"]._refresh()
