@@ -236,9 +236,10 @@ def score_refresh_all(env, run):
 
 
 def calibrated_model(env):
-    """Calibrate every company's score on its history (untimed), as the nightly
-    job does once a month."""
+    """Calibrate every company's score on its history and rescore once (untimed),
+    as the nightly job does once a month: the timed refresh is a usual night's."""
     env["credit.score.model"]._calibrate()
+    env["credit.score"]._refresh(notify=False)
 
 
 @scenario("score_refresh_calibrated", setup=calibrated_model, cm_only=True)

@@ -869,10 +869,12 @@ class CreditScore(models.Model):
         }
 
     @api.model
-    def _refresh(self, partners=None, companies=None):
+    def _refresh(self, partners=None, companies=None, notify=True):
         """Recompute and store today's scores, set-based: per company one query per
         factor and one upsert. Customers whose class dropped get an activity for the
-        credit managers. Returns the stored rows."""
+        credit managers, unless ``notify`` is false (the way of scoring changed: a
+        new calibration or method moves classes without the customer doing anything).
+        Returns the stored rows."""
         self = self.sudo()  # noqa: PLW0642 - scores are system data
         today = fields.Date.context_today(self)
         companies = companies or self.env["res.company"].search([])
@@ -883,7 +885,8 @@ class CreditScore(models.Model):
                 continue
             ids += self._store(company, results, today)
         rows = self.browse(ids)
-        rows._notify_class_drops()
+        if notify:
+            rows._notify_class_drops()
         return rows
 
     @api.model
@@ -988,8 +991,12 @@ class CreditScore(models.Model):
     def _cron_refresh(self):
         """Nightly: every customer's score in every company, then the monthly
         snapshot (the first computation of a month is its snapshot)."""
-        self.env["credit.score.model"].sudo()._cron_calibrate_due()
-        rows = self._refresh()
+        recalibrated = self.env["credit.score.model"].sudo()._cron_calibrate_due()
+        rows = self._refresh(notify=False)
+        # a new calibration moves classes by itself: no early warning for that
+        rows.filtered(
+            lambda row: row.company_id not in recalibrated
+        )._notify_class_drops()
         self.env["credit.segment"]._assign()
         self.env["credit.score.snapshot"].sudo()._take(rows)
         self.env["res.partner"].sudo()._cron_credit_reviews()

@@ -409,7 +409,7 @@ class CreditScoreModel(models.Model):
             raise AccessError(self.env._("Only credit managers calibrate the score."))
         company = self.env.company
         record = self.sudo()._calibrate(company)
-        self.env["credit.score"].sudo()._refresh(companies=company)
+        self.env["credit.score"].sudo()._refresh(companies=company, notify=False)
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -420,7 +420,8 @@ class CreditScoreModel(models.Model):
     @api.model
     def _cron_calibrate_due(self):
         """Nightly: recalibrate the companies scored by calibration whose latest
-        calibration is older than ``RECALIBRATE_AFTER_DAYS`` (or missing)."""
+        calibration is older than ``RECALIBRATE_AFTER_DAYS`` (or missing); returns
+        those companies."""
         today = fields.Date.context_today(self)
         due = self.env["res.company"]
         for company in self.env["res.company"].search(
@@ -431,3 +432,4 @@ class CreditScoreModel(models.Model):
                 due |= company
         if due:
             self._calibrate(due)
+        return due

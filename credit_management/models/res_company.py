@@ -79,6 +79,9 @@ class ResCompany(models.Model):
         }:
             # draft invoices in or out of the exposure: every row of the company changes
             self.env["credit.exposure"].sudo()._refresh(companies=self)
+        if "credit_score_method" in vals:
+            # classes move with the method, not with the customers: no drop warnings
+            self.env["credit.score"].sudo()._refresh(companies=self, notify=False)
         return res
 
     # ------------------------------------------------------------------ risk scores

@@ -179,6 +179,25 @@ class TestCalibration(ScoreCommon):
             self._scores(self.late_ones[0])[self.late_ones[0].id]["method"], "weights"
         )
 
+    def test_new_calibration_raises_no_drop_warnings(self):
+        """Classes moved by a new model or method, not by the customers, give the
+        managers no Risk Class Drop activity."""
+        self._build_history()
+        partners = self.env["res.partner"].union(*self.good_ones, *self.late_ones)
+        self.company.credit_score_method = "weights"  # rescored, nothing to warn
+        rows = self.Score.search([("partner_id", "in", partners.ids)])
+        before = {row.partner_id: row.risk_class for row in rows}
+        self.env["credit.score.model"].with_user(self.manager).action_calibrate()
+        latest = self.env["credit.score.model"].search([], limit=1)
+        self.assertEqual(latest.state, "calibrated")
+        self.company.credit_score_method = "calibrated"
+        rows.invalidate_recordset()
+        self.assertTrue(rows.filtered(lambda r: r.risk_class > before[r.partner_id]))
+        drop = self.env.ref("credit_management.mail_activity_type_credit_score_drop")
+        self.assertFalse(
+            partners.activity_ids.filtered(lambda a: a.activity_type_id == drop)
+        )
+
     def test_drift_caught_before_the_limit(self):
         """The customer who pays later and later: on time for months, then 10, 20,
         35 days late, the last invoice overdue. Its exposure stays far below its
