@@ -119,7 +119,15 @@ class Generator:
         from odoo import fields  # noqa: PLC0415
 
         self.today = fields.Date.context_today(self.env["res.partner"])
-        steps = (
+        for step in self.steps():
+            start = time.perf_counter()
+            step()
+            self.commit()
+            log(f"{step.__name__} done in {time.perf_counter() - start:.1f}s")
+
+    def steps(self):
+        """The generation steps, in order (each is committed and timed)."""
+        return (
             self.setup_company,
             self.create_products,
             self.create_customers,
@@ -130,11 +138,6 @@ class Generator:
             self.create_quotations,
             self.create_draft_invoices,
         )
-        for step in steps:
-            start = time.perf_counter()
-            step()
-            self.commit()
-            log(f"{step.__name__} done in {time.perf_counter() - start:.1f}s")
 
     def setup_company(self):
         """Chart of accounts, 20% tax, payment terms, credit limits enabled."""

@@ -54,11 +54,8 @@ class HistoryGenerator(generate.Generator):
         self.months = months
         self.rng = random.Random(seed)
 
-    def run(self):
-        from odoo import fields  # noqa: PLC0415
-
-        self.today = fields.Date.context_today(self.env["res.partner"])
-        steps = (
+    def steps(self):
+        return (
             self.setup_company,
             self.create_products,
             self.create_customers,
@@ -67,11 +64,6 @@ class HistoryGenerator(generate.Generator):
             self.set_limits,
             self.create_disputes,
         )
-        for step in steps:
-            start = time.perf_counter()
-            step()
-            self.commit()
-            log(f"{step.__name__} done in {time.perf_counter() - start:.1f}s")
 
     def create_customers(self):
         super().create_customers()
@@ -131,8 +123,10 @@ class HistoryGenerator(generate.Generator):
 
     def set_limits(self):
         """A limit of about three months of sales for 85 % of the customers."""
+        from odoo.tools import SQL  # noqa: PLC0415
+
         rows = self.env.execute_query(
-            generate_sql(
+            SQL(
                 """SELECT partner_id, SUM(amount_total) FROM account_move
                     WHERE move_type = 'out_invoice' AND state = 'posted'
                       AND invoice_date > %s GROUP BY partner_id""",
@@ -195,12 +189,6 @@ class HistoryGenerator(generate.Generator):
                 dispute.action_reject()
                 resolved += 1
         log(f"  {created} disputes, {resolved} settled afterwards")
-
-
-def generate_sql(query, *args):
-    from odoo.tools import SQL  # noqa: PLC0415
-
-    return SQL(query, *args)
 
 
 def build(customers, months, seed, force):

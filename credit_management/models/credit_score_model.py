@@ -208,12 +208,6 @@ class CreditScoreModel(models.Model):
         more than ``LATE_AFTER_DAYS`` days after the due date or still open by
         then; invoices still open and not yet that late have no known outcome and
         are left out. ``month`` is the first day of the invoice's month."""
-        where = [
-            SQL("aml.parent_state = 'posted'"),
-            SQL("aml.company_id = %s", company.id),
-        ]
-        if partner_ids is not None:
-            where.append(SQL("p.commercial_partner_id IN %s", tuple(partner_ids)))
         self.env.flush_all()
         return self.env.execute_query(
             SQL(
@@ -240,7 +234,7 @@ class CreditScoreModel(models.Model):
                 """,
                 late=LATE_AFTER_DAYS,
                 items=RECEIVABLE_JOINS,
-                where=SQL(" AND ").join(where),
+                where=self.env["credit.score"]._where(partner_ids, company),
                 start=start,
                 end=end,
                 known=known_at,

@@ -10,6 +10,33 @@ from ..models.credit_score_model import auc, fit_logistic
 from .test_score import ScoreCommon
 
 
+class DatedInvoices(ScoreCommon):
+    def _invoice_on(self, partner, invoice_date, due, paid_on=None, amount=1000.0):
+        """A posted invoice dated ``invoice_date``, due ``due``, paid on ``paid_on``."""
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": invoice_date,
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1.0,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        if paid_on:
+            self._pay_on(move, paid_on)
+        return move
+
+
 @tagged("post_install", "-at_install")
 class TestCalibrationMaths(ScoreCommon):
     """The pure parts: AUC with ties, the logistic fit, the probability classes,
@@ -78,34 +105,19 @@ class TestCalibrationMaths(ScoreCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestCalibration(ScoreCommon):
+class TestCalibration(DatedInvoices):
     """Calibration on a real history: 12 customers, 12 monthly invoices each."""
 
     def _history_invoice(self, partner, invoice_date, late_days, terms=30):
         due = invoice_date + timedelta(days=terms)
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": invoice_date,
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1.0,
-                            "price_unit": 500.0,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
         paid_on = due + timedelta(days=late_days)
-        if paid_on <= self.today:
-            self._pay_on(move, paid_on)
-        return move
+        return self._invoice_on(
+            partner,
+            invoice_date,
+            due,
+            paid_on if paid_on <= self.today else None,
+            500.0,
+        )
 
     def _build_history(self):
         """Six on-time payers, six that pay 20 to 40 days late, one invoice a
@@ -253,31 +265,7 @@ class TestCalibration(ScoreCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestBacktest(ScoreCommon):
-    def _invoice_on(self, partner, invoice_date, due, paid_on=None):
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": invoice_date,
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1.0,
-                            "price_unit": 1000.0,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        if paid_on:
-            self._pay_on(move, paid_on)
-        return move
-
+class TestBacktest(DatedInvoices):
     def test_known_answer(self):
         """Before the date: the good customer paid on time, the late one 40 days
         late. After it, three invoices each: the good customer pays two on time and
