@@ -272,14 +272,21 @@ def report(months_back):
                     else ""
                 ),
                 "",
-                "| Ranking by | AUC |",
-                "|---|---:|",
-                f"| **Score, calibrated** | **{calibrated.auc:.3f}** |",
-                f"| Score, hand-set weights | {weights.auc:.3f} |",
+                "| Ranking by | AUC | 90 % interval | Calibrated score ahead by "
+                "| 90 % interval |",
+                "|---|---:|---:|---:|---:|",
+                f"| **Score, calibrated** | **{calibrated.auc:.3f}** | "
+                f"{calibrated.auc_low:.3f} to {calibrated.auc_high:.3f} | | |",
+                f"| Score, hand-set weights | {weights.auc:.3f} | "
+                f"{weights.auc_low:.3f} to {weights.auc_high:.3f} | | |",
                 *(
-                    f"| {line.name} alone | {line.auc:.3f} |"
+                    f"| {line.name} alone | {line.auc:.3f} | | {line.lead:+.3f} | "
+                    f"{line.lead_low:+.3f} to {line.lead_high:+.3f} |"
                     for line in calibrated.factor_line_ids.sorted(lambda r: -r.auc)
                 ),
+                "",
+                "Intervals: the backtest's own, from 500 resamples of the customers "
+                "(the same resamples for the score and each factor).",
                 "",
                 *class_table("calibrated", calibrated),
                 *class_table("weights", weights),

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..models.credit_score import _sigmoid, probability_class
-from ..models.credit_score_model import auc, fit_logistic
+from ..models.credit_score_model import auc, bootstrap_auc, fit_logistic, interval
 from .test_score import ScoreCommon
 
 
@@ -49,6 +49,34 @@ class TestCalibrationMaths(ScoreCommon):
         self.assertEqual(auc([(1, 3, 2)]), 0.5)
         self.assertAlmostEqual(auc([(-90, 1, 2), (-40, 2, 1)]), 6 / 9)
         self.assertIsNone(auc([(1, 2, 0)]))
+
+    def test_interval_is_central(self):
+        self.assertEqual(interval(list(range(100))), (5, 94))
+        self.assertEqual(interval(list(range(100)), level=0.5), (25, 74))
+        self.assertEqual(interval([3]), (3, 3))
+        self.assertIsNone(interval([]))
+
+    def test_bootstrap_resamples_customers(self):
+        # two customers, each with both outcomes: a resample holds both (the AUC of
+        # 6 of 9 pairs) or one twice (all its invoices tied: 0.5), half the time each
+        two = [((-90,), 1, 2), ((-40,), 2, 1)]
+        draws = bootstrap_auc(two, draws=400)
+        self.assertEqual(len(draws), 400)
+        self.assertEqual({round(d[0], 6) for d in draws}, {0.5, round(6 / 9, 6)})
+        self.assertLess(abs(sum(d[0] == 0.5 for d in draws) - 200), 50)
+        self.assertEqual(draws, bootstrap_auc(two, draws=400))  # fixed seed
+        self.assertEqual(interval([d[0] for d in draws]), (0.5, 6 / 9))
+        # a resample with one outcome only has no AUC and is left out
+        split = bootstrap_auc([((1,), 1, 0), ((0,), 0, 1)], draws=400)
+        self.assertEqual({d[0] for d in split}, {1.0})
+        self.assertLess(abs(len(split) - 200), 50)
+        # paired: the same resamples for every ranking; a ranking and its copy never
+        # differ, a perfect ranking is always ahead of the reversed one
+        customers = [((i, i, -i), int(i >= 10) * 3, int(i < 10) * 3) for i in range(20)]
+        draws = bootstrap_auc(customers)
+        self.assertEqual({d[0] - d[1] for d in draws}, {0.0})
+        self.assertEqual({(d[0], d[2]) for d in draws}, {(1.0, 0.0)})
+        self.assertEqual(auc((r[0], late, on) for r, late, on in customers), 1.0)
 
     def test_logistic_fit_recovers_the_model(self):
         intercept, slope = -1.0, -0.8
@@ -318,10 +346,22 @@ class TestBacktest(DatedInvoices):
         self.assertNotEqual(good_class, late_class)
         self.assertAlmostEqual(good_class.late_share, 1 / 3)
         self.assertAlmostEqual(late_class.late_share, 2 / 3)
-        factors = {line.name: line.auc for line in wizard.factor_line_ids}
-        self.assertAlmostEqual(
-            factors["Average days late (paid, 12 months)"], 6 / 9, places=3
-        )
+        factors = {line.name: line for line in wizard.factor_line_ids}
+        days_late = factors["Average days late (paid, 12 months)"]
+        self.assertAlmostEqual(days_late.auc, 6 / 9, places=3)
+        # resampling the two customers: both (6 / 9) or one twice (0.5)
+        self.assertAlmostEqual(wizard.auc_low, 0.5, places=3)
+        self.assertAlmostEqual(wizard.auc_high, 6 / 9, places=3)
+        # days late ranks them as the score does: never ahead, never behind
+        self.assertEqual((days_late.lead, days_late.lead_low), (0.0, 0.0))
+        self.assertEqual((days_late.lead_high, days_late.verdict), (0.0, "even"))
+        # a factor equal for both (chance) is behind by 1/6, but with two customers
+        # a resample can hold one of them only: no clear difference either
+        disputes = factors["Open disputes"]
+        self.assertEqual(disputes.auc, 0.5)
+        self.assertAlmostEqual(disputes.lead, 6 / 9 - 0.5, places=3)
+        self.assertEqual((disputes.lead_low, disputes.verdict), (0.0, "even"))
+        self.assertAlmostEqual(disputes.lead_high, 6 / 9 - 0.5, places=3)
 
     def test_date_must_be_past(self):
         wizard = self.env["credit.score.backtest"].create({"date": self.today})

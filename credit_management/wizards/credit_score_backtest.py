@@ -5,13 +5,14 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.credit_score import RISK_CLASSES
-from ..models.credit_score_model import auc
+from ..models.credit_score_model import auc, bootstrap_auc, interval
 
 
 class CreditScoreBacktest(models.TransientModel):
     """How well the score, computed on a past date from the history known then,
     ranked the invoices issued after that date by whether they were paid late:
-    the AUC of the score and of each factor alone, and the late share per class.
+    the AUC of the score and of each factor alone, with 90 % intervals from
+    resampling the customers, and the late share per class.
     The calibrated model is fitted on the history before that date only, so the
     invoices after it are ones it never saw."""
 
@@ -43,6 +44,14 @@ class CreditScoreBacktest(models.TransientModel):
         help="Probability that a late invoice's customer had a lower score than an "
         "on-time invoice's customer (0.5: no better than chance, 1: perfect).",
     )
+    auc_low = fields.Float(
+        "AUC From",
+        digits=(3, 3),
+        readonly=True,
+        help="90 % interval of the AUC, from resampling the customers: the range "
+        "the AUC would likely take on another set of customers like these.",
+    )
+    auc_high = fields.Float("AUC To", digits=(3, 3), readonly=True)
     invoice_count = fields.Integer("Invoices After", readonly=True)
     late_count = fields.Integer("Paid Late", readonly=True)
     line_ids = fields.One2many("credit.score.backtest.line", "backtest_id")
@@ -119,37 +128,56 @@ class CreditScoreBacktest(models.TransientModel):
         ranked = [pid for pid in then if pid in outcomes]
         self.invoice_count = sum(outcomes[pid][0] for pid in ranked)
         self.late_count = sum(outcomes[pid][1] for pid in ranked)
-        self.auc = (
-            auc(
-                (
-                    -then[pid]["score"],
-                    outcomes[pid][1],
-                    outcomes[pid][0] - outcomes[pid][1],
-                )
-                for pid in ranked
-            )
-            or 0.0
-        )
-        factor_lines = []
+        rows = {pid: [-then[pid]["score"]] for pid in ranked}
+        factors = []
         for factor, __ in Score._active_factors(self.env.company):
             code = factor["code"]
-            subs = [
-                (then[pid]["factors"][code]["score"], outcomes[pid]) for pid in ranked
+            known = [
+                (then[pid]["factors"][code]["score"], outcomes[pid][0])
+                for pid in ranked
+                if then[pid]["factors"][code]["score"] is not None
             ]
-            known = [(sub, n) for sub, (n, __) in subs if sub is not None]
             mean = (
                 sum(sub * n for sub, n in known) / sum(n for __, n in known) / 100.0
                 if known
                 else 0.5
             )
-            value = auc(
-                (-Score._feature(factor, sub, mean), late, count - late)
-                for sub, (count, late) in subs
-            )
-            if value is not None:
-                factor_lines.append(
-                    fields.Command.create({"name": factor["name"], "auc": value})
+            for pid in ranked:
+                rows[pid].append(
+                    -Score._feature(factor, then[pid]["factors"][code]["score"], mean)
                 )
+            factors.append(factor["name"])
+        customers = [
+            (rows[pid], outcomes[pid][1], outcomes[pid][0] - outcomes[pid][1])
+            for pid in ranked
+        ]
+        values = [
+            auc((risks[rank], late, on_time) for risks, late, on_time in customers)
+            for rank in range(len(factors) + 1)
+        ]
+        draws = bootstrap_auc(customers)
+        score_range = interval([draw[0] for draw in draws])
+        self.auc = values[0] or 0.0
+        self.auc_low, self.auc_high = score_range or (0.0, 0.0)
+        factor_lines = []
+        for rank, name in enumerate(factors, start=1):
+            if values[rank] is None:
+                continue
+            lead_range = interval([draw[0] - draw[rank] for draw in draws])
+            low, high = lead_range or (0.0, 0.0)
+            factor_lines.append(
+                fields.Command.create(
+                    {
+                        "name": name,
+                        "auc": values[rank],
+                        "lead": values[0] - values[rank],
+                        "lead_low": low,
+                        "lead_high": high,
+                        "verdict": lead_range
+                        and ("better" if low > 0 else "worse" if high < 0 else "even"),
+                    }
+                )
+            )
         classes = {}
         for pid in ranked:
             row = classes.setdefault(then[pid]["risk_class"], [0, 0, 0])

@@ -15,3 +15,28 @@ class CreditScoreBacktestFactor(models.TransientModel):
     )
     name = fields.Char("Factor", readonly=True)
     auc = fields.Float("AUC Alone", digits=(3, 3), readonly=True)
+    lead = fields.Float(
+        "Score Ahead By",
+        digits=(3, 3),
+        readonly=True,
+        help="The score's AUC minus this factor's alone.",
+    )
+    lead_low = fields.Float(
+        "Ahead By From",
+        digits=(3, 3),
+        readonly=True,
+        help="90 % interval of the lead, from resampling the customers (the same "
+        "resamples for the score and the factor).",
+    )
+    lead_high = fields.Float("Ahead By To", digits=(3, 3), readonly=True)
+    verdict = fields.Selection(
+        [
+            ("better", "Score better"),
+            ("even", "No clear difference"),
+            ("worse", "Factor alone better"),
+        ],
+        readonly=True,
+        help="Score better: the whole interval is above zero; factor alone better: "
+        "the whole interval is below zero; otherwise the difference is within what "
+        "another set of customers could reverse.",
+    )
