@@ -316,22 +316,22 @@ class ResPartner(models.Model):
         )
 
     def _compute_credit_blocked_order_count(self):
+        # by the paying customer, as the exposure counts the orders: an order
+        # invoiced to another company is held on that company's limit
         counts = dict(
             self.env["sale.order"]._read_group(
                 [
-                    ("partner_id", "child_of", self.commercial_partner_id.ids),
+                    ("credit_partner_id", "in", self.commercial_partner_id.ids),
                     ("credit_blocked", "=", True),
                     ("state", "in", ("draft", "sent")),
                 ],
-                groupby=["partner_id"],
+                groupby=["credit_partner_id"],
                 aggregates=["__count"],
             )
         )
         for partner in self:
-            partner.credit_blocked_order_count = sum(
-                count
-                for p, count in counts.items()
-                if p.commercial_partner_id == partner.commercial_partner_id
+            partner.credit_blocked_order_count = counts.get(
+                partner.commercial_partner_id, 0
             )
 
     def _compute_credit_dunning_line_count(self):
@@ -562,7 +562,7 @@ class ResPartner(models.Model):
         return self._credit_open_action(
             "sale.action_orders",
             [
-                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("credit_partner_id", "=", self.commercial_partner_id.id),
                 ("state", "=", "sale"),
                 ("invoice_status", "!=", "invoiced"),
             ],
@@ -573,7 +573,7 @@ class ResPartner(models.Model):
         return self._credit_open_action(
             "sale.action_quotations",
             [
-                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("credit_partner_id", "=", self.commercial_partner_id.id),
                 ("credit_blocked", "=", True),
                 ("state", "in", ("draft", "sent")),
             ],

@@ -223,6 +223,37 @@ class TestBlockPaths(CreditCommon):
         self.assertEqual(self._row(self.payer).order_amount, 100.0)
         self.assertEqual(self._row(self.customer).order_amount, 0.0)
 
+    def test_paying_customer_shows_the_orders_it_pays_for(self):
+        """The smart buttons count an order for the customer that pays it (whose
+        exposure and limit it weighs on), not for the one that ordered."""
+        self._invoice(self.payer, 400.0)
+        held = self._order(
+            self.customer, 200.0, partner_invoice_id=self.payer_billing.id
+        )
+        held.with_user(self.salesman).with_context(
+            credit_unattended=True
+        ).action_confirm()
+        self.assertTrue(held.credit_blocked)
+        fine = self._order(self.contact, 50.0)
+        fine.with_user(self.salesman).action_confirm()
+
+        def records(partner, action):
+            action = getattr(partner.with_user(self.salesman), action)()
+            return self.env[action["res_model"]].search(action["domain"])
+
+        payer, customer = (
+            p.with_user(self.salesman) for p in (self.payer, self.customer)
+        )
+        self.assertEqual(payer.credit_blocked_order_count, 1)
+        self.assertEqual(self.payer_billing.credit_blocked_order_count, 1)
+        self.assertEqual(customer.credit_blocked_order_count, 0)
+        self.assertEqual(
+            records(self.payer_billing, "action_open_credit_blocked_orders"), held
+        )
+        self.assertFalse(records(self.customer, "action_open_credit_blocked_orders"))
+        self.assertEqual(records(self.customer, "action_open_credit_orders"), fine)
+        self.assertFalse(records(self.payer, "action_open_credit_orders"))
+
     def test_ordering_customer_on_hold_is_refused_whoever_pays(self):
         self.customer.write({"credit_hold": True, "credit_hold_reason": "Litigation"})
         order = self._order(
