@@ -624,7 +624,8 @@ class CreditDunningRun(models.Model):
         body = (
             self.env._(
                 "Scheduled dunning not sent: bank statements are older than %(days)s "
-                "days. Import and reconcile them, then confirm this run.",
+                "days. Import and reconcile them, then confirm this run today: "
+                "tomorrow's scheduled run replaces it.",
                 days=self.company_id.credit_dunning_bank_max_age,
             )
             + Markup("<br/>")
