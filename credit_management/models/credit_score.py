@@ -753,6 +753,16 @@ class CreditScore(models.Model):
         return mean
 
     @api.model
+    def _feature_column(self, factor, subs):
+        """Inputs of the calibrated model for one factor over a sample, from
+        ``[(sub-score or None, weight)]``: a missing value is filled as ``_feature``
+        does, with the weighted mean of the known sub-scores (0.5 without any)."""
+        known = [(sub / 100.0, n) for sub, n in subs if sub is not None]
+        total = sum(n for __, n in known)
+        mean = sum(v * n for v, n in known) / total if total else 0.5
+        return [self._feature(factor, sub, mean) for sub, __ in subs]
+
+    @api.model
     def _compute_scores(self, company, partners=None, as_of=None, model=None):
         """Scores of the customers of ``company`` from the history known at
         ``as_of`` (default today), without storing them.

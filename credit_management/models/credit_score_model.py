@@ -374,16 +374,9 @@ class CreditScoreModel(models.Model):
         columns = {}
         for factor, __ in factors:
             code = factor["code"]
-            known = [
-                (row[code][1] / 100.0, n)
-                for row, n, __ in samples
-                if row[code][1] is not None
-            ]
-            known_n = sum(n for __, n in known)
-            mean = sum(v * n for v, n in known) / known_n if known_n else 0.5
-            column = [
-                Score._feature(factor, row[code][1], mean) for row, __, __ in samples
-            ]
+            column = Score._feature_column(
+                factor, [(row[code][1], n) for row, n, __ in samples]
+            )
             mean = sum(v * n for v, (__, n, __) in zip(column, samples, strict=True))
             mean /= trials
             variance = (

@@ -132,20 +132,15 @@ class CreditScoreBacktest(models.TransientModel):
         factors = []
         for factor, __ in Score._active_factors(self.env.company):
             code = factor["code"]
-            known = [
-                (then[pid]["factors"][code]["score"], outcomes[pid][0])
-                for pid in ranked
-                if then[pid]["factors"][code]["score"] is not None
-            ]
-            mean = (
-                sum(sub * n for sub, n in known) / sum(n for __, n in known) / 100.0
-                if known
-                else 0.5
+            column = Score._feature_column(
+                factor,
+                [
+                    (then[pid]["factors"][code]["score"], outcomes[pid][0])
+                    for pid in ranked
+                ],
             )
-            for pid in ranked:
-                rows[pid].append(
-                    -Score._feature(factor, then[pid]["factors"][code]["score"], mean)
-                )
+            for pid, feature in zip(ranked, column, strict=True):
+                rows[pid].append(-feature)
             factors.append(factor["name"])
         customers = [
             (rows[pid], outcomes[pid][1], outcomes[pid][0] - outcomes[pid][1])
