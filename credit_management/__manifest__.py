@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Credit Management",
-    "summary": "Credit limits, live exposure, a hard block on order confirmation, "
-    "releases and blocked-order statistics",
+    "summary": "Credit limits and exposure, calibrated risk scores, a hard block on "
+    "order confirmation, dunning, disputes, payment plans and credit reports",
     "version": "19.0.1.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/credit-management/credit_management",
