@@ -332,7 +332,8 @@ def main():
     )
     print(text)
     benchlib.RESULTS_DIR.mkdir(exist_ok=True)
-    path = benchlib.RESULTS_DIR / f"score-{datetime.date.today():%Y%m%d}.md"
+    suffix = "" if args.seed == parser.get_default("seed") else f"-seed{args.seed}"
+    path = benchlib.RESULTS_DIR / f"score-{datetime.date.today():%Y%m%d}{suffix}.md"
     path.write_text(text)
     log(f"written to {path}")
 
