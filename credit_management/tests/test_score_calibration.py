@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.credit_score import _sigmoid, probability_class
@@ -301,25 +301,7 @@ class TestBacktest(DatedInvoices):
         on time), the late customer's two late invoices beat the good customer's two
         on-time ones (4), tie with its own on-time one (2 x 1/2) and the good
         customer's late one ties with its two on-time ones (2 x 1/2): AUC 6 / 9."""
-        date = self.today - timedelta(days=120)
-        self._invoice_on(
-            self.good,
-            date - timedelta(days=90),
-            date - timedelta(days=60),
-            date - timedelta(days=60),
-        )
-        self._invoice_on(
-            self.late,
-            date - timedelta(days=90),
-            date - timedelta(days=60),
-            date - timedelta(days=20),
-        )
-        after, due = date + timedelta(days=10), date + timedelta(days=40)
-        on_time, late = due, due + timedelta(days=30)
-        for paid in (on_time, on_time, late):
-            self._invoice_on(self.good, after, due, paid)
-        for paid in (late, late, on_time):
-            self._invoice_on(self.late, after, due, paid)
+        date = self._two_customers_history()
         # an invoice whose outcome is not known yet (due in 10 days) is left out
         self._invoice_on(
             self.late, self.today - timedelta(days=20), self.today + timedelta(days=10)
@@ -362,6 +344,55 @@ class TestBacktest(DatedInvoices):
         self.assertAlmostEqual(disputes.lead, 6 / 9 - 0.5, places=3)
         self.assertEqual((disputes.lead_low, disputes.verdict), (0.0, "even"))
         self.assertAlmostEqual(disputes.lead_high, 6 / 9 - 0.5, places=3)
+
+    def test_horizon_counts_the_months_after_the_date_only(self):
+        """The invoices of the known answer are issued 10 days after the date; two
+        more of the good customer, issued 70 days after it and paid late, count
+        without a horizon and not with a horizon of two months."""
+        date = self._two_customers_history()
+        later, due = date + timedelta(days=70), date + timedelta(days=80)
+        for __ in range(2):
+            self._invoice_on(self.good, later, due, due + timedelta(days=30))
+        wizard = (
+            self.env["credit.score.backtest"]
+            .with_user(self.manager)
+            .create({"date": date})
+        )
+        wizard.action_compute()
+        self.assertEqual((wizard.invoice_count, wizard.late_count), (8, 5))
+        # computed again on the same form (the wizard stays open): lines replaced
+        wizard.horizon_months = 2
+        wizard.action_compute()
+        self.assertEqual(len(wizard.line_ids), 2)
+        self.assertEqual(wizard.class_line_ids.mapped("customer_count"), [1, 1])
+        self.assertEqual((wizard.invoice_count, wizard.late_count), (6, 3))
+        self.assertAlmostEqual(wizard.auc, 6 / 9, places=3)
+        with self.assertRaisesRegex(ValidationError, "number of months"):
+            wizard.horizon_months = -1
+
+    def _two_customers_history(self):
+        """The good customer paid on time before the date, the late one 40 days
+        late; after it, three invoices each (see ``test_known_answer``)."""
+        date = self.today - timedelta(days=120)
+        self._invoice_on(
+            self.good,
+            date - timedelta(days=90),
+            date - timedelta(days=60),
+            date - timedelta(days=60),
+        )
+        self._invoice_on(
+            self.late,
+            date - timedelta(days=90),
+            date - timedelta(days=60),
+            date - timedelta(days=20),
+        )
+        after, due = date + timedelta(days=10), date + timedelta(days=40)
+        on_time, late = due, due + timedelta(days=30)
+        for paid in (on_time, on_time, late):
+            self._invoice_on(self.good, after, due, paid)
+        for paid in (late, late, on_time):
+            self._invoice_on(self.late, after, due, paid)
+        return date
 
     def test_date_must_be_past(self):
         wizard = self.env["credit.score.backtest"].create({"date": self.today})

@@ -1,8 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..models.credit_score import RISK_CLASSES
 from ..models.credit_score_model import auc, bootstrap_auc, interval
@@ -31,6 +33,12 @@ class CreditScoreBacktest(models.TransientModel):
         domain=[("is_company", "=", True)],
         help="Leave empty for every customer. The AUC and the class table always "
         "cover every customer.",
+    )
+    horizon_months = fields.Integer(
+        "Horizon (Months)",
+        help="Count only the invoices issued within this many months after the "
+        "date (3: what the score said about the next quarter's invoices). 0: every "
+        "invoice issued after the date, up to today.",
     )
     method = fields.Selection(
         [("calibrated", "Calibrated"), ("weights", "Hand-set weights")],
@@ -63,6 +71,13 @@ class CreditScoreBacktest(models.TransientModel):
     )
     explanation = fields.Html("Why This Score", readonly=True)
 
+    @api.constrains("horizon_months")
+    def _check_horizon_months(self):
+        if any(backtest.horizon_months < 0 for backtest in self):
+            raise ValidationError(
+                self.env._("The horizon is a number of months, 0 or more.")
+            )
+
     def action_compute(self):
         self.ensure_one()
         today = fields.Date.context_today(self)
@@ -78,9 +93,12 @@ class CreditScoreBacktest(models.TransientModel):
             model = fitted["state"] == "calibrated" and fitted["parameters"]
             note = fitted.get("note")
         then = Score._compute_scores(company, None, self.date, model=model)
+        end = today
+        if self.horizon_months:
+            end = min(today, self.date + relativedelta(months=self.horizon_months))
         outcomes = {}
         for pid, __, count, late in Calibration._invoice_outcomes(
-            company, self.date + timedelta(days=1), today, today, list(then)
+            company, self.date + timedelta(days=1), end, today, list(then)
         ):
             total = outcomes.setdefault(pid, [0, 0])
             total[0] += count
