@@ -61,43 +61,23 @@ def bootstrap_auc(customers, draws=500, seed=0):
         outcomes.
     """
     size = len(customers)
-    if not size:
-        return []
-    late = [row[1] for row in customers]
-    on_time = [row[2] for row in customers]
-    orders = []
-    for rank in range(len(customers[0][0])):
-        by_risk = {}
-        for index, (risks, __, __) in enumerate(customers):
-            by_risk.setdefault(risks[rank], []).append(index)
-        orders.append([by_risk[risk] for risk in sorted(by_risk)])
+    rankings = range(len(customers[0][0])) if size else ()
     rng = random.Random(seed)
-    population = range(size)
     results = []
     for __ in range(draws):
         weight = [0] * size
-        for index in rng.choices(population, k=size):
+        for index in rng.choices(range(size), k=size):
             weight[index] += 1
-        total_late = sum(w * n for w, n in zip(weight, late, strict=True))
-        total_on_time = sum(w * n for w, n in zip(weight, on_time, strict=True))
-        if not total_late or not total_on_time:
-            continue
-        values = []
-        for groups in orders:
-            if len(groups) == 1:  # one risk for everybody: chance
-                values.append(0.5)
-                continue
-            wins, on_time_below = 0.0, 0
-            for group in groups:
-                group_late = group_on_time = 0
-                for index in group:
-                    if weight[index]:
-                        group_late += weight[index] * late[index]
-                        group_on_time += weight[index] * on_time[index]
-                wins += group_late * (on_time_below + 0.5 * group_on_time)
-                on_time_below += group_on_time
-            values.append(wins / (total_late * total_on_time))
-        results.append(tuple(values))
+        drawn = [(row, w) for row, w in zip(customers, weight, strict=True) if w]
+        values = tuple(
+            auc(
+                (risks[rank], w * late, w * on_time)
+                for (risks, late, on_time), w in drawn
+            )
+            for rank in rankings
+        )
+        if values and values[0] is not None:
+            results.append(values)
     return results
 
 

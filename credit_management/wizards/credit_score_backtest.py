@@ -183,11 +183,8 @@ class CreditScoreBacktest(models.TransientModel):
                     {
                         "name": name,
                         "auc": values[rank],
-                        "lead": values[0] - values[rank],
                         "lead_low": low,
                         "lead_high": high,
-                        "verdict": lead_range
-                        and ("better" if low > 0 else "worse" if high < 0 else "even"),
                     }
                 )
             )

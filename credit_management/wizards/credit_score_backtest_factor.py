@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CreditScoreBacktestFactor(models.TransientModel):
@@ -18,7 +18,7 @@ class CreditScoreBacktestFactor(models.TransientModel):
     lead = fields.Float(
         "Score Ahead By",
         digits=(3, 3),
-        readonly=True,
+        compute="_compute_verdict",
         help="The score's AUC minus this factor's alone.",
     )
     lead_low = fields.Float(
@@ -35,8 +35,20 @@ class CreditScoreBacktestFactor(models.TransientModel):
             ("even", "No clear difference"),
             ("worse", "Factor alone better"),
         ],
-        readonly=True,
+        compute="_compute_verdict",
         help="Score better: the whole interval is above zero; factor alone better: "
         "the whole interval is below zero; otherwise the difference is within what "
         "another set of customers could reverse.",
     )
+
+    @api.depends("auc", "lead_low", "lead_high", "backtest_id.auc")
+    def _compute_verdict(self):
+        for line in self:
+            line.lead = line.backtest_id.auc - line.auc
+            line.verdict = (
+                "better"
+                if line.lead_low > 0
+                else "worse"
+                if line.lead_high < 0
+                else "even"
+            )
