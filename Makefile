@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BENCH_SIZE ?= s
 
-.PHONY: help setup demo test test-odoo lint bench bench-data score-quality clean
+.PHONY: help setup demo test test-odoo lint bench bench-data score-quality score-ceiling clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ bench:  ## run the benchmark scenarios against plain Odoo (BENCH_SIZE=s|l)
 
 score-quality:  ## the risk score's AUC and classes on a generated two-year history
 	@bash tools/setup.sh && .venv/bin/python bench/score_history.py
+
+score-ceiling:  ## the best AUC any score could reach on that history's generator
+	@bash tools/setup.sh && .venv/bin/python bench/score_ceiling.py
 
 clean:  ## drop the test databases and the virtualenv
 	-@dropdb --if-exists credit_test 2>/dev/null; dropdb --if-exists credit_test_odoo 2>/dev/null; true

@@ -44,6 +44,20 @@ PROFILES = (
 )
 
 
+def propensity(profile, noise, months_ago):
+    """Probability that a customer of ``profile`` with individual ``noise`` pays an
+    invoice dated ``months_ago`` months before today late: drifting and improving
+    payers change over the last 12 months, the others keep their rate."""
+    recent = max(0.0, min(1.0, (12 - months_ago) / 12))  # 0 a year ago, 1 today
+    if profile == "drifting":
+        base = 0.05 + 0.85 * recent
+    elif profile == "improving":
+        base = 0.65 - 0.55 * recent
+    else:
+        base = dict((name, p) for name, __, p in PROFILES)[profile]
+    return max(0.01, min(0.95, base * noise))
+
+
 class HistoryGenerator(generate.Generator):
     """Two years of monthly invoices paid according to each customer's propensity
     to be late."""
@@ -81,15 +95,7 @@ class HistoryGenerator(generate.Generator):
     def propensity(self, customer, date):
         """Probability that ``customer`` pays an invoice dated ``date`` late."""
         months_ago = (self.today - date).days / 30.4
-        recent = max(0.0, min(1.0, (12 - months_ago) / 12))  # 0 a year ago, 1 today
-        profile = customer["profile"]
-        if profile == "drifting":
-            base = 0.05 + 0.85 * recent
-        elif profile == "improving":
-            base = 0.65 - 0.55 * recent
-        else:
-            base = dict((name, p) for name, __, p in PROFILES)[profile]
-        return max(0.01, min(0.95, base * customer["noise"]))
+        return propensity(customer["profile"], customer["noise"], months_ago)
 
     def invoice_specs(self):
         specs = []
