@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .credit_score import LATE_AFTER_DAYS, RECEIVABLE_JOINS, _sigmoid
 
@@ -17,6 +17,9 @@ HISTORY_MONTHS = 24
 # below these counts of labelled invoices the hand-set weights are kept
 MIN_INVOICES = 100
 MIN_EACH_OUTCOME = 20
+# a month teaches the model only once the company has this many months of invoices
+# before it: the factors' 12-month windows are half filled, read as they will be
+MATURE_AFTER_MONTHS = 6
 # ridge penalty on the standardised coefficients (keeps a rare factor sane)
 RIDGE = 1.0
 # the nightly job recalibrates a company whose latest calibration is this old
@@ -290,12 +293,62 @@ class CreditScoreModel(models.Model):
 
     # ------------------------------------------------------------------ fitting
     @api.model
+    def _first_invoice_month(self, company, as_of):
+        """First day of the month of the company's first customer invoice dated
+        ``as_of`` or before, or ``None``."""
+        ((first,),) = self.env.execute_query(
+            SQL(
+                """
+        SELECT date_trunc('month', MIN(aml.date))::date
+          FROM %(items)s
+         WHERE %(where)s
+           AND m.move_type IN ('out_invoice', 'out_receipt')
+           AND aml.date <= %(as_of)s
+                """,
+                items=RECEIVABLE_JOINS,
+                where=self.env["credit.score"]._where(None, company),
+                as_of=as_of,
+            )
+        )
+        return first
+
+    @staticmethod
+    def _enough_history(outcomes):
+        invoices = sum(row[2] for row in outcomes)
+        late = sum(row[3] for row in outcomes)
+        return (
+            invoices >= MIN_INVOICES
+            and late >= MIN_EACH_OUTCOME
+            and invoices - late >= MIN_EACH_OUTCOME
+        )
+
+    @api.model
     def _fit(self, company, as_of):
         """Values of a calibration of ``company`` on the history known at ``as_of``
-        (nothing stored): the model, or the reason to keep the weights."""
+        (nothing stored): the model, or the reason to keep the weights.
+
+        The months of the company's first half year are left out when the rest is
+        enough to calibrate: their factors were read on nearly empty 12-month windows
+        (every customer new, few invoices behind each share) and teach relations that
+        no longer hold once the windows are filled."""
         Score = self.env["credit.score"]
         start = as_of.replace(day=1) - relativedelta(months=HISTORY_MONTHS - 1)
         outcomes = self._invoice_outcomes(company, start, as_of, as_of)
+        notes = []
+        first = self._first_invoice_month(company, as_of)
+        mature = first and first + relativedelta(months=MATURE_AFTER_MONTHS)
+        if mature and mature > start:
+            kept = [row for row in outcomes if row[1] >= mature]
+            if len(kept) < len(outcomes) and self._enough_history(kept):
+                outcomes = kept
+                notes.append(
+                    self.env._(
+                        "The months before %(date)s are left out: the company had "
+                        "less than %(months)s months of invoices before them.",
+                        date=format_date(self.env, mature),
+                        months=MATURE_AFTER_MONTHS,
+                    )
+                )
         invoices = sum(row[2] for row in outcomes)
         late = sum(row[3] for row in outcomes)
         values = {
@@ -305,11 +358,7 @@ class CreditScoreModel(models.Model):
             "late_count": late,
             "customer_count": len({row[0] for row in outcomes}),
         }
-        if (
-            invoices < MIN_INVOICES
-            or late < MIN_EACH_OUTCOME
-            or invoices - late < MIN_EACH_OUTCOME
-        ):
+        if not self._enough_history(outcomes):
             return {
                 **values,
                 "state": "fallback",
@@ -341,7 +390,9 @@ class CreditScoreModel(models.Model):
             for pid in scope:
                 count, late_count = partners[pid]
                 samples.append((subscores[pid], count, late_count))
-        return {**values, **self._fit_samples(factors, samples)}
+        fitted = self._fit_samples(factors, samples)
+        note = "\n".join([*notes, fitted.get("note") or ""]).strip()
+        return {**values, **fitted, "note": note or False}
 
     @api.model
     def _fit_samples(self, factors, samples):

@@ -1,9 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from ..models.credit_score import _sigmoid, probability_class
 from ..models.credit_score_model import auc, bootstrap_auc, fit_logistic, interval
@@ -147,12 +150,12 @@ class TestCalibration(DatedInvoices):
             500.0,
         )
 
-    def _build_history(self):
+    def _build_history(self, months=12):
         """Six on-time payers, six that pay 20 to 40 days late, one invoice a
-        month for the last 12 months (months 13 and before: none)."""
+        month for the last ``months`` months (before: none)."""
         self.good_ones = [self._customer(f"Ponctuel {i}") for i in range(6)]
         self.late_ones = [self._customer(f"Retard {i}") for i in range(6)]
-        for month in range(12, 0, -1):
+        for month in range(months, 0, -1):
             date = self.today - timedelta(days=30 * month + 5)
             for i, partner in enumerate(self.good_ones):
                 # one on-time customer in six slips once in a while
@@ -174,6 +177,8 @@ class TestCalibration(DatedInvoices):
         record = self.env["credit.score.model"]._calibrate(self.company)
         self.assertEqual(record.state, "calibrated", record.note)
         self.assertGreaterEqual(record.invoice_count, 100)
+        # a year of history only: its first half year is too much to leave out
+        self.assertNotIn("left out: the company had", record.note or "")
         # well above chance; customer-level ranking caps it near 0.8 on this history
         self.assertGreater(record.auc, 0.65)
         params = record.parameters["factors"]
@@ -218,6 +223,45 @@ class TestCalibration(DatedInvoices):
         self.assertEqual(
             self._scores(self.late_ones[0])[self.late_ones[0].id]["method"], "weights"
         )
+
+    def test_first_half_year_left_out_when_the_rest_suffices(self):
+        """16 months of history: the invoices of the company's first 6 months
+        (read on 12-month windows not yet half filled) do not train the model;
+        the 10 months after them (120 invoices) are enough on their own."""
+        self._build_history(months=16)
+        Calibration = self.env["credit.score.model"]
+        first = (self.today - timedelta(days=30 * 16 + 5)).replace(day=1)
+        mature = first + relativedelta(months=6)
+        start = self.today.replace(day=1) - relativedelta(months=23)
+        known = sum(
+            row[2]
+            for row in Calibration._invoice_outcomes(
+                self.company, start, self.today, self.today
+            )
+        )
+        partners = self.env["res.partner"].union(*self.good_ones, *self.late_ones)
+        young = self.env["account.move"].search_count(
+            [
+                ("partner_id", "in", partners.ids),
+                ("move_type", "=", "out_invoice"),
+                ("invoice_date", "<", mature),
+            ]
+        )
+        self.assertEqual(young, 12 * 6)
+        record = Calibration._calibrate(self.company)
+        self.assertEqual(record.state, "calibrated", record.note)
+        self.assertEqual(record.invoice_count, known - young)
+        self.assertIn(
+            f"The months before {format_date(self.env, mature)} are left out",
+            record.note,
+        )
+        # the backtest fits the same way
+        wizard = self.env["credit.score.backtest"].create(
+            {"date": self.today - timedelta(days=1)}
+        )
+        wizard.action_compute()
+        self.assertEqual(wizard.method, "calibrated")
+        self.assertIn("are left out", wizard.calibration_note)
 
     def test_new_calibration_raises_no_drop_warnings(self):
         """Classes moved by a new model or method, not by the customers, give the
