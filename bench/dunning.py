@@ -25,15 +25,15 @@ from benchlib import (
     copy_db,
     db_exists,
     init_odoo,
+    install_addon,
     log,
     module_state,
-    odoo_bin,
 )
 
 
 def prepare(size, db, reuse):
     if reuse and db_exists(db) and module_state(db, "credit_management") == "installed":
-        proc = odoo_bin("-d", db, "-u", "credit_management", "--stop-after-init")
+        proc = install_addon(db, update=True)
     else:
         for attempt in range(10):
             try:
@@ -45,7 +45,7 @@ def prepare(size, db, reuse):
         else:
             raise SystemExit(f"could not copy {base_db(size)}")
         log(f"installing credit_management in {db}")
-        proc = odoo_bin("-d", db, "-i", "credit_management", "--stop-after-init")
+        proc = install_addon(db)
     if proc.returncode:
         raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
 

@@ -26,7 +26,6 @@ import argparse
 import datetime
 import math
 import random
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -623,9 +622,7 @@ def generate(size, force):
         env["ir.config_parameter"].set_param(benchlib.SIZE_PARAM, size)
         cr.commit()
     odoo.sql_db.close_db(db)
-    # Fresh statistics and hint bits, so that neither the copies nor autovacuum
-    # working on them disturb the timings.
-    subprocess.run(["vacuumdb", "--quiet", "--analyze", db], check=True)
+    benchlib.analyze(db)  # the copies inherit the statistics
     log(f"{db} generated in {time.perf_counter() - started:.0f}s")
 
 

@@ -38,7 +38,7 @@ def prepare(size, db, reuse):
                 raise
             time.sleep(10)  # "being accessed by other users": try again
     log(f"installing {CM} in {db}")
-    proc = benchlib.odoo_bin("-d", db, "-i", CM, "--stop-after-init")
+    proc = benchlib.install_addon(db, CM)
     if benchlib.module_state(db, CM) != "installed":
         sys.exit(proc.stdout + proc.stderr)
 

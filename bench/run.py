@@ -92,7 +92,7 @@ def prepare_databases(size, reuse, prefix=None):
         return [plain, cm], None
     log(f"installing {CM} in {cm.db}")
     started = time.perf_counter()
-    proc = benchlib.odoo_bin("-d", cm.db, "-i", CM, "--stop-after-init")
+    proc = benchlib.install_addon(cm.db, CM)
     state = benchlib.module_state(cm.db, CM)
     if proc.returncode == 0 and state == "installed":
         log(f"{CM} installed in {time.perf_counter() - started:.0f}s")
