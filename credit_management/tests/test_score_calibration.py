@@ -14,25 +14,29 @@ from .test_score import ScoreCommon
 
 
 class DatedInvoices(ScoreCommon):
+    @staticmethod
+    def _invoice_values(partner, invoice_date, due, amount):
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "invoice_date_due": due,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Service",
+                        "quantity": 1.0,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+
     def _invoice_on(self, partner, invoice_date, due, paid_on=None, amount=1000.0):
         """A posted invoice dated ``invoice_date``, due ``due``, paid on ``paid_on``."""
         move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": invoice_date,
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1.0,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+            self._invoice_values(partner, invoice_date, due, amount)
         )
         move.action_post()
         if paid_on:
@@ -155,13 +159,29 @@ class TestCalibration(DatedInvoices):
         month for the last ``months`` months (before: none)."""
         self.good_ones = [self._customer(f"Ponctuel {i}") for i in range(6)]
         self.late_ones = [self._customer(f"Retard {i}") for i in range(6)]
+        specs = []  # (customer, invoice date, days late)
         for month in range(months, 0, -1):
             date = self.today - timedelta(days=30 * month + 5)
             for i, partner in enumerate(self.good_ones):
                 # one on-time customer in six slips once in a while
-                self._history_invoice(partner, date, 15 if (month + i) % 6 == 0 else 0)
+                specs.append((partner, date, 15 if (month + i) % 6 == 0 else 0))
             for i, partner in enumerate(self.late_ones):
-                self._history_invoice(partner, date, 20 + 4 * i if month % 4 else 0)
+                specs.append((partner, date, 20 + 4 * i if month % 4 else 0))
+        # as _history_invoice, in one create, one post, one payment per pay day
+        moves = self.env["account.move"].create(
+            [
+                self._invoice_values(partner, date, date + timedelta(days=30), 500.0)
+                for partner, date, __ in specs
+            ]
+        )
+        moves.action_post()
+        by_day = {}
+        for move, (__, date, late_days) in zip(moves, specs, strict=True):
+            paid_on = date + timedelta(days=30 + late_days)
+            if paid_on <= self.today:
+                by_day[paid_on] = by_day.get(paid_on, move.browse()) | move
+        for day, invoices in sorted(by_day.items()):
+            self._pay_on(invoices, day)
 
     def test_too_little_history_keeps_the_weights(self):
         self._paid_invoice(self.late, 1000.0, 60, 30)
