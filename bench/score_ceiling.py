@@ -112,12 +112,13 @@ def hypotheses():
 def best_possible(known, as_of, future_ages, prior):
     """Posterior expectation of the customer's mean propensity over the months
     after ``as_of`` (``future_ages``: months before today), given ``known``."""
+    ages = [(TODAY - day).days / 30.4 for day, __, __ in known]
     logs, futures = [], []
     for profile, noise, weight in prior:
         log = math.log(weight)
         longest = 15 + int(60 * noise)
-        for day, late, delay in known:
-            p = propensity(profile, noise, (TODAY - day).days / 30.4)
+        for age, (__, late, delay) in zip(ages, known, strict=True):
+            p = propensity(profile, noise, age)
             log += math.log(p if late else 1 - p)
             if delay is not None:  # a late delay is uniform on 6..longest
                 # (beyond: the noise is above the grid's last point, not impossible)

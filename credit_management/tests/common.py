@@ -110,6 +110,27 @@ class CreditCommon(TestSaleCommon):
             vals["pricelist_id"] = pricelist.id
         return cls.env["sale.order"].create(vals)
 
+    @staticmethod
+    def _invoice_values(partner, amount, invoice_date, due, **values):
+        """Values of a customer invoice of one untaxed line of ``amount``."""
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "invoice_date_due": due,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Service",
+                        "quantity": 1.0,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+            **values,
+        }
+
     @classmethod
     def _invoice(
         cls,
@@ -128,25 +149,14 @@ class CreditCommon(TestSaleCommon):
             cls.env["account.move"]
             .with_company(company)
             .create(
-                {
-                    "move_type": move_type,
-                    "partner_id": partner.id,
-                    "invoice_date": fields.Date.subtract(
-                        cls.today, days=max(-due_in, 0) + 1
-                    ),
-                    "invoice_date_due": fields.Date.add(cls.today, days=due_in),
-                    "currency_id": (currency or company.currency_id).id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Service",
-                                "quantity": 1.0,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
+                cls._invoice_values(
+                    partner,
+                    amount,
+                    fields.Date.subtract(cls.today, days=max(-due_in, 0) + 1),
+                    fields.Date.add(cls.today, days=due_in),
+                    move_type=move_type,
+                    currency_id=(currency or company.currency_id).id,
+                )
             )
         )
         if post:

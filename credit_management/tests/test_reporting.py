@@ -30,23 +30,14 @@ class ReportingCommon(CreditCommon):
     @classmethod
     def _move(cls, partner, amount, invoice_date, due_date, move_type="out_invoice"):
         move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": invoice_date,
-                "date": invoice_date,
-                "invoice_date_due": due_date,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1.0,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+            cls._invoice_values(
+                partner,
+                amount,
+                invoice_date,
+                due_date,
+                move_type=move_type,
+                date=invoice_date,
+            )
         )
         move.action_post()
         return move

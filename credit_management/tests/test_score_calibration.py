@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_date
@@ -14,29 +13,10 @@ from .test_score import ScoreCommon
 
 
 class DatedInvoices(ScoreCommon):
-    @staticmethod
-    def _invoice_values(partner, invoice_date, due, amount):
-        return {
-            "move_type": "out_invoice",
-            "partner_id": partner.id,
-            "invoice_date": invoice_date,
-            "invoice_date_due": due,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "name": "Service",
-                        "quantity": 1.0,
-                        "price_unit": amount,
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-            ],
-        }
-
     def _invoice_on(self, partner, invoice_date, due, paid_on=None, amount=1000.0):
         """A posted invoice dated ``invoice_date``, due ``due``, paid on ``paid_on``."""
         move = self.env["account.move"].create(
-            self._invoice_values(partner, invoice_date, due, amount)
+            self._invoice_values(partner, amount, invoice_date, due)
         )
         move.action_post()
         if paid_on:
@@ -143,16 +123,28 @@ class TestCalibrationMaths(ScoreCommon):
 class TestCalibration(DatedInvoices):
     """Calibration on a real history: 12 customers, 12 monthly invoices each."""
 
-    def _history_invoice(self, partner, invoice_date, late_days, terms=30):
-        due = invoice_date + timedelta(days=terms)
-        paid_on = due + timedelta(days=late_days)
-        return self._invoice_on(
-            partner,
-            invoice_date,
-            due,
-            paid_on if paid_on <= self.today else None,
-            500.0,
+    def _history_invoices(self, specs, terms=30):
+        """Posted invoices of ``[(customer, invoice date, days late)]``, due
+        ``terms`` days after their date and paid that many days late (open if that
+        is after today): one create, one post, one payment per pay day."""
+        moves = self.env["account.move"].create(
+            [
+                self._invoice_values(partner, 500.0, date, date + timedelta(days=terms))
+                for partner, date, __ in specs
+            ]
         )
+        moves.action_post()
+        by_day = {}
+        for move, (__, date, late_days) in zip(moves, specs, strict=True):
+            paid_on = date + timedelta(days=terms + late_days)
+            if paid_on <= self.today:
+                by_day[paid_on] = by_day.get(paid_on, move.browse()) | move
+        for day, invoices in sorted(by_day.items()):
+            self._pay_on(invoices, day)
+        return moves
+
+    def _history_invoice(self, partner, invoice_date, late_days, terms=30):
+        return self._history_invoices([(partner, invoice_date, late_days)], terms)
 
     def _build_history(self, months=12):
         """Six on-time payers, six that pay 20 to 40 days late, one invoice a
@@ -167,21 +159,7 @@ class TestCalibration(DatedInvoices):
                 specs.append((partner, date, 15 if (month + i) % 6 == 0 else 0))
             for i, partner in enumerate(self.late_ones):
                 specs.append((partner, date, 20 + 4 * i if month % 4 else 0))
-        # as _history_invoice, in one create, one post, one payment per pay day
-        moves = self.env["account.move"].create(
-            [
-                self._invoice_values(partner, date, date + timedelta(days=30), 500.0)
-                for partner, date, __ in specs
-            ]
-        )
-        moves.action_post()
-        by_day = {}
-        for move, (__, date, late_days) in zip(moves, specs, strict=True):
-            paid_on = date + timedelta(days=30 + late_days)
-            if paid_on <= self.today:
-                by_day[paid_on] = by_day.get(paid_on, move.browse()) | move
-        for day, invoices in sorted(by_day.items()):
-            self._pay_on(invoices, day)
+        self._history_invoices(specs)
 
     def test_too_little_history_keeps_the_weights(self):
         self._paid_invoice(self.late, 1000.0, 60, 30)
